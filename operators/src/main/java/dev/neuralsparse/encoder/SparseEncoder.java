@@ -1,0 +1,217 @@
+package dev.neuralsparse.encoder;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Learned-sparse document encoding: the recipe of the neural-sparse model cards, batched.
+ * A document's vector is {@code log(1 + relu(max over positions of logits * mask))} with the
+ * special tokens' weights set to 0; only its non-zero entries leave the device.
+ *
+ * <pre>{@code
+ * try (SparseEncoder encoder = SparseEncoder.open(EncoderSpec.builder().setModel(dir).build())) {
+ *     List<SparseVector> vectors = encoder.encode(List.of("first doc", "second doc"));
+ *     Map<String, Float> rankFeatures = vectors.get(0).toTokenMap(encoder.vocabulary());
+ * }
+ * }</pre>
+ *
+ * <p>{@link #tokenize} is thread-safe; the forward methods ({@link #encode(List)},
+ * {@link #encodeTokenized}) are meant for one thread per encoder, which owns its device.
+ */
+public final class SparseEncoder implements AutoCloseable {
+    private final EncoderSpec spec;
+    private final DocumentTokenizer tokenizer;
+    private final MaskedLanguageModel model;
+    private final LongDocuments longDocuments;
+    private final NDManager constants;
+    /** (vocab) float: 0 at special ids, 1 elsewhere. */
+    private final NDArray specialMask;
+    private final EncoderStats stats = new EncoderStats();
+
+    private SparseEncoder(EncoderSpec spec, DocumentTokenizer tokenizer, MaskedLanguageModel model) {
+        this.spec = spec;
+        this.tokenizer = tokenizer;
+        this.model = model;
+        this.longDocuments = fitToModel(spec.longDocuments(), model.config());
+        this.constants = model.newScope();
+        int vocab = model.config().vocabSize();
+        float[] keep = new float[vocab];
+        Arrays.fill(keep, 1f);
+        for (int id : tokenizer.vocabulary().specialIds()) {
+            if (id < vocab) {
+                keep[id] = 0f;
+            }
+        }
+        this.specialMask = constants.create(keep);
+    }
+
+    /** Resolves the model (downloading it once if it is a hub id), loads it and its tokenizer. */
+    public static SparseEncoder open(EncoderSpec spec) {
+        ModelResolver.Builder resolver = ModelResolver.builder();
+        if (spec.cacheDir() != null) {
+            resolver.setCacheDir(Paths.get(spec.cacheDir()));
+        }
+        Path folder = resolver.build().resolve(spec.model());
+        Device device = spec.device().resolve();
+        DocumentTokenizer tokenizer = DocumentTokenizer.load(folder);
+        try {
+            MaskedLanguageModel model = MaskedLanguageModel.load(folder, device, spec.precision());
+            if (model.config().vocabSize() != tokenizer.vocabulary().size()) {
+                model.close();
+                throw new ModelLoadException("config.json of " + folder + " has vocab_size " + model.config().vocabSize()
+                        + " but tokenizer.json has " + tokenizer.vocabulary().size() + " tokens");
+            }
+            return new SparseEncoder(spec, tokenizer, model);
+        } catch (RuntimeException e) {
+            tokenizer.close();
+            throw e;
+        }
+    }
+
+    public EncoderSpec spec() {
+        return spec;
+    }
+
+    public Vocabulary vocabulary() {
+        return tokenizer.vocabulary();
+    }
+
+    public ModelConfig modelConfig() {
+        return model.config();
+    }
+
+    public EncoderStats stats() {
+        return stats;
+    }
+
+    /** Text to model inputs; thread-safe, so it can run ahead of the device on other threads. */
+    public TokenizedDocument tokenize(String text) {
+        if (text == null) {
+            throw new IllegalArgumentException("document text must not be null");
+        }
+        return new TokenizedDocument(tokenizer.sequences(text, longDocuments));
+    }
+
+    public SparseVector encode(String text) {
+        return encode(List.of(Objects.requireNonNull(text, "document text must not be null"))).get(0);
+    }
+
+    /** Encodes {@code texts}; the result is in input order whatever the batching. */
+    public List<SparseVector> encode(List<String> texts) {
+        List<TokenizedDocument> docs = new ArrayList<>(texts.size());
+        for (int i = 0; i < texts.size(); i++) {
+            if (texts.get(i) == null) {
+                throw new IllegalArgumentException("document text at index " + i + " is null");
+            }
+            docs.add(tokenize(texts.get(i)));
+        }
+        return encodeTokenized(docs);
+    }
+
+    /**
+     * Encodes tokenized documents in length-sorted batches under the token budget; windows of one
+     * document are max-pooled and then pruned. The result is in input order.
+     */
+    public List<SparseVector> encodeTokenized(List<TokenizedDocument> docs) {
+        List<long[]> sequences = new ArrayList<>();
+        List<Integer> owner = new ArrayList<>();
+        for (int d = 0; d < docs.size(); d++) {
+            for (long[] s : docs.get(d).sequences()) {
+                sequences.add(s);
+                owner.add(d);
+            }
+        }
+        SparseVector[] pooled = new SparseVector[docs.size()];
+        int[] lengths = sequences.stream().mapToInt(s -> s.length).toArray();
+        for (int[] batch : BatchPlanner.plan(lengths, spec.tokenBudget(), spec.maxBatchSize())) {
+            SparseVector[] vectors = forward(sequences, batch);
+            for (int i = 0; i < batch.length; i++) {
+                int d = owner.get(batch[i]);
+                pooled[d] = pooled[d] == null ? vectors[i] : pooled[d].max(vectors[i]);
+            }
+        }
+        List<SparseVector> out = new ArrayList<>(pooled.length);
+        for (SparseVector v : pooled) {
+            out.add(spec.pruning().apply(v));
+        }
+        return out;
+    }
+
+    /** One forward pass; only the non-zero (id, weight) pairs are copied back from the device. */
+    private SparseVector[] forward(List<long[]> sequences, int[] batch) {
+        long start = System.nanoTime();
+        int length = 0;
+        long tokens = 0;
+        for (int i : batch) {
+            length = Math.max(length, sequences.get(i).length);
+            tokens += sequences.get(i).length;
+        }
+        long[] ids = new long[batch.length * length];
+        float[] mask = new float[ids.length];
+        for (int b = 0; b < batch.length; b++) {
+            long[] s = sequences.get(batch[b]);
+            System.arraycopy(s, 0, ids, b * length, s.length);
+            Arrays.fill(mask, b * length, b * length + s.length, 1f);
+        }
+        SparseVector[] out;
+        try (NDManager scope = model.newScope()) {
+            Shape shape = new Shape(batch.length, length);
+            NDArray logits = model.maxPooledLogits(scope.create(ids, shape), scope.create(mask, shape));
+            NDArray weights = logits.getNDArrayInternal().relu().addi(1).log().muli(specialMask);
+            NDArray flat = weights.reshape(-1);
+            NDArray nonZero = flat.gt(0);
+            float[] values = flat.booleanMask(nonZero).toFloatArray();
+            long[] positions = nonZero.nonzero().toLongArray();
+            out = split(batch.length, model.config().vocabSize(), positions, values);
+        }
+        stats.record(batch.length, tokens, (long) batch.length * length, System.nanoTime() - start);
+        return out;
+    }
+
+    /** Row-major flat positions of a (batch, vocab) matrix back into one vector per row. */
+    private static SparseVector[] split(int rows, int vocab, long[] positions, float[] values) {
+        SparseVector[] out = new SparseVector[rows];
+        int from = 0;
+        for (int r = 0; r < rows; r++) {
+            long rowEnd = (long) (r + 1) * vocab;
+            int to = from;
+            while (to < positions.length && positions[to] < rowEnd) {
+                to++;
+            }
+            int[] ids = new int[to - from];
+            for (int i = from; i < to; i++) {
+                ids[i - from] = (int) (positions[i] - (long) r * vocab);
+            }
+            out[r] = SparseVector.ofSorted(ids, Arrays.copyOfRange(values, from, to));
+            from = to;
+        }
+        return out;
+    }
+
+    /** A model with fewer than 512 positions gets windows that fit it. */
+    private static LongDocuments fitToModel(LongDocuments requested, ModelConfig config) {
+        int room = config.maxPositions() - 2;
+        if (requested.windowPieces() <= room) {
+            return requested;
+        }
+        return new LongDocuments(requested.mode(), room, Math.min(requested.stride(), room));
+    }
+
+    @Override
+    public void close() {
+        try {
+            constants.close();
+            model.close();
+        } finally {
+            tokenizer.close();
+        }
+    }
+}
