@@ -3,7 +3,9 @@ package dev.neuralsparse.encoder;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
@@ -24,6 +26,8 @@ public final class MaskedLanguageModel implements AutoCloseable {
     private final DataType dtype;
     private final Device device;
     private final NDManager manager;
+    /** Positions per block of the vocabulary projection; larger on a GPU, which wants big kernels. */
+    private final long headChunkTokens;
 
     private MaskedLanguageModel(ModelConfig config, MlmWeights weights, DataType dtype, Device device, NDManager manager) {
         this.config = config;
@@ -31,6 +35,7 @@ public final class MaskedLanguageModel implements AutoCloseable {
         this.dtype = dtype;
         this.device = device;
         this.manager = manager;
+        this.headChunkTokens = device.isGpu() ? 8192 : 256;
     }
 
     /** Loads {@code folder} (config.json + model.safetensors) onto {@code device} in {@code precision}. */
@@ -88,11 +93,43 @@ public final class MaskedLanguageModel implements AutoCloseable {
         }
         NDArray h = linear(x, weights.headDenseWeight, weights.headDenseBias);
         h = layerNorm(activation(h), weights.headNormWeight, weights.headNormBias);
-        NDArray logits = linear(h, weights.decoderWeight, weights.decoderBias);
-        // The recipe multiplies by the mask (pads become 0) before the max; done in place on the
-        // largest tensor of the forward, (batch, length, vocab), to avoid a second copy of it.
-        logits.muli(maskT.expandDims(2));
-        return logits.max(new int[] {1}).toType(DataType.FLOAT32, false);
+        return pooledVocabularyLogits(h, maskT, batch, length).toType(DataType.FLOAT32, false);
+    }
+
+    /**
+     * max over positions of (h W^T + b) * mask, computed over blocks of at most
+     * {@code headChunkTokens} positions: the full (batch, length, vocab) logits would be the
+     * largest tensor of the forward by far (1 GB at 8k tokens), allocated and page-faulted anew
+     * for every batch; blocks stay small, are freed at once and reused by the allocator. The
+     * max of the blocks' maxima is exactly the max over all positions.
+     */
+    private NDArray pooledVocabularyLogits(NDArray h, NDArray maskT, long batch, long length) {
+        NDManager outer = h.getManager();
+        long positionsPerBlock = Math.min(length, headChunkTokens);
+        long rowsPerBlock = Math.max(1, headChunkTokens / length);
+        NDArray[] rows = new NDArray[(int) ((batch + rowsPerBlock - 1) / rowsPerBlock)];
+        for (long b0 = 0; b0 < batch; b0 += rowsPerBlock) {
+            long b1 = Math.min(batch, b0 + rowsPerBlock);
+            NDArray rowMax = null;
+            for (long p0 = 0; p0 < length; p0 += positionsPerBlock) {
+                long p1 = Math.min(length, p0 + positionsPerBlock);
+                try (NDManager block = outer.newSubManager()) {
+                    block.tempAttachAll(h, maskT);
+                    NDIndex range = new NDIndex("{}:{}, {}:{}", b0, b1, p0, p1);
+                    NDArray logits = linear(h.get(range), weights.decoderWeight, weights.decoderBias);
+                    // The recipe multiplies by the mask (pads become 0) before the max.
+                    NDArray max = logits.muli(maskT.get(range).expandDims(2)).max(new int[] {1});
+                    if (rowMax != null) {
+                        block.tempAttachAll(rowMax);
+                        max = max.maximum(rowMax);
+                    }
+                    max.attach(outer);
+                    rowMax = max;
+                }
+            }
+            rows[(int) (b0 / rowsPerBlock)] = rowMax;
+        }
+        return rows.length == 1 ? rows[0] : NDArrays.concat(new NDList(rows), 0);
     }
 
     private NDArray embed(NDArray ids, long length) {
@@ -175,6 +212,11 @@ public final class MaskedLanguageModel implements AutoCloseable {
                 throw new ModelLoadException("Unsupported activation '" + activation + "' in "
                         + folder.resolve("config.json") + "; supported: gelu, relu, gelu_new, gelu_pytorch_tanh");
         }
+    }
+
+    /** Arrays held by this model's manager: the weights plus anything a forward leaked into it. */
+    int liveArrayCount() {
+        return ((ai.djl.ndarray.BaseNDManager) manager).getManagedArrays().size();
     }
 
     @Override

@@ -69,6 +69,14 @@ public final class ModelResolver {
 
     /** Resolves a local folder or hub repo id to a folder holding at least the required files. */
     public Path resolve(String ref) {
+        return resolve(ref, REQUIRED_FILES);
+    }
+
+    /**
+     * Like {@link #resolve(String)} with another list of required files: the query side needs
+     * only {@code tokenizer.json} and {@code idf.json}, not the weights.
+     */
+    public Path resolve(String ref, List<String> requiredFiles) {
         Objects.requireNonNull(ref, "model reference");
         Path local = Paths.get(ref);
         if (Files.isDirectory(local)) {
@@ -85,11 +93,13 @@ public final class ModelResolver {
             throw new ModelLoadException("Cannot create model cache folder " + folder + ": " + e, e);
         }
         HttpClient client = null;
-        for (String file : REQUIRED_FILES) {
+        for (String file : requiredFiles) {
             client = fetch(client, ref, file, folder, true);
         }
         for (String file : OPTIONAL_FILES) {
-            client = fetch(client, ref, file, folder, false);
+            if (!requiredFiles.contains(file)) {
+                client = fetch(client, ref, file, folder, false);
+            }
         }
         return folder;
     }

@@ -205,6 +205,11 @@ public final class SparseEncoder implements AutoCloseable {
         return new LongDocuments(requested.mode(), room, Math.min(requested.stride(), room));
     }
 
+    /** For leak tests: arrays alive in the model's managers. */
+    int liveArrayCount() {
+        return model.liveArrayCount();
+    }
+
     @Override
     public void close() {
         try {
