@@ -49,10 +49,10 @@ public final class DeviceSpec implements Serializable {
 
     /** Resolves to a DJL device. Fails clearly when a GPU is asked for and there is none. */
     public Device resolve() {
-        int gpus = Engine.getEngine("PyTorch").getGpuCount();
         if (value.equals("cpu")) {
             return Device.cpu();
         }
+        int gpus = Engine.getEngine("PyTorch").getGpuCount();
         if (value.equals("auto")) {
             return gpus > 0 ? Device.gpu(0) : Device.cpu();
         }

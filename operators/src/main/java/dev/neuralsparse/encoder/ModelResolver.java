@@ -62,6 +62,14 @@ public final class ModelResolver {
         return new Builder();
     }
 
+    /** {@code $NEURAL_SPARSE_CACHE}, else {@code ~/.cache/neural-sparse}: downloads and generated files. */
+    public static Path cacheRoot() {
+        String env = System.getenv("NEURAL_SPARSE_CACHE");
+        return env != null && !env.isBlank()
+                ? Paths.get(env)
+                : Paths.get(System.getProperty("user.home"), ".cache", "neural-sparse");
+    }
+
     /** True when {@code ref} names a hub repository rather than an existing folder. */
     public static boolean isRepoId(String ref) {
         return !Files.isDirectory(Paths.get(ref)) && REPO_ID.matcher(ref).matches();
@@ -219,13 +227,9 @@ public final class ModelResolver {
             return new ModelResolver(this);
         }
 
-        /** {@code NEURAL_SPARSE_CACHE}, else {@code ~/.cache/neural-sparse/hub}. */
+        /** The {@code hub} folder of {@link ModelResolver#cacheRoot()}. */
         public static Path defaultCacheDir() {
-            String env = System.getenv("NEURAL_SPARSE_CACHE");
-            Path base = env != null && !env.isBlank()
-                    ? Paths.get(env)
-                    : Paths.get(System.getProperty("user.home"), ".cache", "neural-sparse");
-            return base.resolve("hub");
+            return cacheRoot().resolve("hub");
         }
 
         private static String envOr(String name, String fallback) {

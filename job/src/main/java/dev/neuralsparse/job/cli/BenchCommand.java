@@ -1,0 +1,192 @@
+package dev.neuralsparse.job.cli;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.neuralsparse.encoder.EncoderSpec;
+import dev.neuralsparse.encoder.EncoderStats;
+import dev.neuralsparse.encoder.ModelConfig;
+import dev.neuralsparse.encoder.RandomDistilBert;
+import dev.neuralsparse.encoder.SparseEncoder;
+import dev.neuralsparse.encoder.SparseVector;
+import dev.neuralsparse.encoder.TokenizedDocument;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * {@code neural-sparse bench}: encoder throughput on a random-weight model of the real
+ * doc-v2-distill shape over SciFact abstracts, with MFU against the matmul peak measured in the
+ * same JVM on the same device.
+ */
+final class BenchCommand implements Command {
+    private static final long SEED = 7;
+
+    @Override
+    public String name() {
+        return "bench";
+    }
+
+    @Override
+    public String summary() {
+        return "encoder throughput and MFU on a random-weight doc-v2-distill-shaped model";
+    }
+
+    @Override
+    public String help() {
+        return String.join("\n",
+                "Usage: neural-sparse bench [options]",
+                "",
+                "Generates (once, cached) a seeded random-weight DistilBERT masked-LM with the shape of",
+                "opensearch-neural-sparse-encoding-doc-v2-distill (dim 768, 6 layers, 12 heads, ffn 3072,",
+                "vocab 30522; nothing downloaded), encodes the first --docs abstracts of SciFact and prints",
+                "docs/s, tokens/s, the padding ratio and MFU: achieved FLOP/s over the peak matmul FLOP/s",
+                "measured in this JVM on the same device and precision.",
+                "",
+                "  --device D              cpu (default), gpu, gpu:N, auto",
+                "  --precision P           fp32 (default) or fp16 (GPU)",
+                "  --token-budget N        padded tokens per forward (default " + EncoderSpec.DEFAULT_TOKEN_BUDGET + ")",
+                "  --max-batch N           sequences per forward at most (default " + EncoderSpec.DEFAULT_MAX_BATCH_SIZE + ")",
+                "  --threads N             PyTorch intra-op threads (default: one per core)",
+                "  --docs N                abstracts to encode (default 512)",
+                "  --runs N                timed runs after the warm-up; the best is reported (default 1)",
+                "  --corpus FILE           BEIR corpus.jsonl[.gz] (default ../shared/data/scifact/corpus.jsonl.gz)",
+                "  --model-dir DIR         where the generated model is kept (default the cache)");
+    }
+
+    @Override
+    public int run(String[] argv, InputStream in, PrintStream out, PrintStream err) throws Exception {
+        CliArgs args = CliArgs.parse(name(), argv, Set.of("device", "precision", "token-budget", "max-batch",
+                "threads", "docs", "runs", "corpus", "model-dir", "cache-dir"), Set.of());
+        ModelOptions.applyThreads(args);
+        Path corpus = Paths.get(args.get("corpus", Corpora.shared().resolve("data/scifact/corpus.jsonl.gz").toString()));
+        if (!Files.isRegularFile(corpus)) {
+            throw new CliArgs.UsageException("corpus " + corpus + " not found; pass --corpus FILE (a BEIR corpus.jsonl[.gz])");
+        }
+        List<String> texts = Corpora.beirTexts(corpus, args.getInt("docs", 512));
+        Path model = benchModel(args, texts);
+        EncoderSpec spec = EncoderSpec.builder()
+                .setModel(model.toString())
+                .setDevice(dev.neuralsparse.encoder.DeviceSpec.parse(args.get("device", "cpu")))
+                .setPrecision(dev.neuralsparse.encoder.Precision.parse(args.get("precision", "fp32")))
+                .setTokenBudget(args.getInt("token-budget", EncoderSpec.DEFAULT_TOKEN_BUDGET))
+                .setMaxBatchSize(args.getInt("max-batch", EncoderSpec.DEFAULT_MAX_BATCH_SIZE))
+                .build();
+        try (SparseEncoder encoder = SparseEncoder.open(spec)) {
+            report(encoder, spec, texts, corpus, args.getInt("runs", 1), out);
+        }
+        return 0;
+    }
+
+    private void report(SparseEncoder encoder, EncoderSpec spec, List<String> texts, Path corpus, int runs, PrintStream out) {
+        ModelConfig cfg = encoder.modelConfig();
+        Device device = spec.device().resolve();
+        out.printf(Locale.ROOT, "model: random-weight DistilBERT, dim %d, %d layers, %d heads, ffn %d, vocab %d%n",
+                cfg.hiddenSize(), cfg.layers(), cfg.heads(), cfg.intermediateSize(), cfg.vocabSize());
+        out.printf(Locale.ROOT, "device %s, precision %s, token budget %d, max batch %d, torch threads %s%n",
+                device, spec.precision().name().toLowerCase(Locale.ROOT), spec.tokenBudget(), spec.maxBatchSize(),
+                System.getProperty("ai.djl.pytorch.num_threads", "default"));
+        double peak = PeakMatmul.measure(device, spec.precision().dataType(), cfg.hiddenSize(), cfg.intermediateSize());
+        out.printf(Locale.ROOT, "peak matmul: %.1f GFLOP/s (4096x%d by %dx%d, measured now)%n",
+                peak / 1e9, cfg.hiddenSize(), cfg.hiddenSize(), cfg.intermediateSize());
+
+        encoder.encode(texts.subList(0, Math.min(32, texts.size()))); // warm-up: allocator, kernels
+        double bestSeconds = Double.MAX_VALUE;
+        double tokenizeSeconds = 0;
+        long tokens = 0;
+        double flops = 0;
+        double padding = 0;
+        long nonZeros = 0;
+        for (int run = 0; run < Math.max(1, runs); run++) {
+            long tokensBefore = encoder.stats().tokens();
+            long paddedBefore = encoder.stats().paddedTokens();
+            long t0 = System.nanoTime();
+            List<TokenizedDocument> docs = new ArrayList<>(texts.size());
+            for (String t : texts) {
+                docs.add(encoder.tokenize(t));
+            }
+            long t1 = System.nanoTime();
+            List<SparseVector> vectors = encoder.encodeTokenized(docs);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            if (seconds < bestSeconds) {
+                bestSeconds = seconds;
+                tokenizeSeconds = (t1 - t0) / 1e9;
+                EncoderStats s = encoder.stats();
+                tokens = s.tokens() - tokensBefore;
+                padding = 1.0 - (double) tokens / (s.paddedTokens() - paddedBefore);
+                flops = 0;
+                nonZeros = 0;
+                for (int i = 0; i < docs.size(); i++) {
+                    flops += flopsPerDocument(docs.get(i).tokenCount(), cfg);
+                    nonZeros += vectors.get(i).size();
+                }
+            }
+        }
+        out.printf(Locale.ROOT, "corpus: %d abstracts of %s, %d tokens (mean %.1f), %.1f non-zero weights per doc%n",
+                texts.size(), corpus.getParent().getFileName(), tokens, (double) tokens / texts.size(),
+                (double) nonZeros / texts.size());
+        out.printf(Locale.ROOT, "encode: %.2f s (tokenize %.2f s): %.2f docs/s, %.0f tokens/s, padding %.1f%%%n",
+                bestSeconds, tokenizeSeconds, texts.size() / bestSeconds, tokens / bestSeconds, 100 * padding);
+        double achieved = flops / bestSeconds;
+        out.printf(Locale.ROOT, "MFU: %.3f (achieved %.1f GFLOP/s over the measured peak %.1f GFLOP/s)%n",
+                achieved / peak, achieved / 1e9, peak / 1e9);
+    }
+
+    /** The reference script's count: matmul FLOPs of the encoder and MLM head, plus attention. */
+    static double flopsPerDocument(int tokens, ModelConfig c) {
+        double d = c.hiddenSize();
+        double perToken = 2 * (c.layers() * (4 * d * d + 2 * d * c.intermediateSize()) + d * d + d * c.vocabSize());
+        double attention = 2.0 * 2 * c.layers() * (double) tokens * tokens * d;
+        return perToken * tokens + attention;
+    }
+
+    private static Path benchModel(CliArgs args, List<String> texts) throws Exception {
+        Path dir = Paths.get(args.get("model-dir",
+                Corpora.cacheDir().resolve("bench-doc-v2-distill-shape-seed" + SEED).toString()));
+        if (Files.isRegularFile(dir.resolve("model.safetensors"))) {
+            return dir;
+        }
+        System.err.println("Generating the random-weight benchmark model in " + dir + " (once) ...");
+        Path tokenizer = BundledVocabulary.tokenizerJson();
+        return RandomDistilBert.DOC_V2_DISTILL_SHAPE.write(dir, tokenizer, BundledVocabulary.idfJson(), SEED,
+                texts.subList(0, Math.min(16, texts.size())));
+    }
+
+    /** Peak matmul throughput on a device: the yardstick for MFU. */
+    static final class PeakMatmul {
+        private PeakMatmul() {}
+
+        /** FLOP/s of (4096 x dim) by (dim x ffn) linear layers, the model's largest, best of several. */
+        static double measure(Device device, DataType dtype, int dim, int ffn) {
+            int rows = 4096;
+            double flopsPerCall = 2.0 * rows * dim * ffn;
+            try (NDManager m = NDManager.newBaseManager(device, "PyTorch")) {
+                NDArray x = m.randomNormal(new Shape(rows, dim)).toType(dtype, false);
+                NDArray w = m.randomNormal(new Shape(ffn, dim)).toType(dtype, false);
+                double best = 0;
+                for (int rep = 0; rep < 8; rep++) {
+                    try (NDManager scope = m.newSubManager()) {
+                        scope.tempAttachAll(x, w);
+                        long t0 = System.nanoTime();
+                        NDArray y = x.getNDArrayInternal().linear(x, w, null).singletonOrThrow();
+                        y.get(0, 0).getFloat(); // forces completion on an asynchronous device
+                        double seconds = (System.nanoTime() - t0) / 1e9;
+                        if (rep >= 2) {
+                            best = Math.max(best, flopsPerCall / seconds);
+                        }
+                    }
+                }
+                return best;
+            }
+        }
+    }
+}

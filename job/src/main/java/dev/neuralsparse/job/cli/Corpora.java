@@ -1,0 +1,51 @@
+package dev.neuralsparse.job.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+
+/** Where the shared data sits, and reading BEIR corpora ({@code corpus.jsonl[.gz]}). */
+final class Corpora {
+    private Corpora() {}
+
+    /** The project root: {@code -Dneural.sparse.home} (set by bin/neural-sparse), else the working directory. */
+    static Path home() {
+        return Paths.get(System.getProperty("neural.sparse.home", ".")).toAbsolutePath().normalize();
+    }
+
+    /** {@code $NEURAL_SPARSE_CACHE}, else {@code ~/.cache/neural-sparse}: models, generated files. */
+    static Path cacheDir() {
+        return dev.neuralsparse.encoder.ModelResolver.cacheRoot();
+    }
+
+    /** {@code ../shared} beside the project. */
+    static Path shared() {
+        return home().resolveSibling("shared");
+    }
+
+    /** The first {@code max} documents of a BEIR corpus as title + " " + text, as BEIR joins them. */
+    static List<String> beirTexts(Path corpus, int max) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<String> out = new ArrayList<>();
+        try (InputStream raw = Files.newInputStream(corpus);
+                InputStream in = corpus.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
+                BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            String line;
+            while (out.size() < max && (line = reader.readLine()) != null) {
+                JsonNode doc = json.readTree(line);
+                out.add((doc.path("title").asText("") + " " + doc.path("text").asText("")).strip());
+            }
+        }
+        return out;
+    }
+}
