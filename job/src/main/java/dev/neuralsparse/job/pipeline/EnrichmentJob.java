@@ -1,0 +1,188 @@
+package dev.neuralsparse.job.pipeline;
+
+import dev.neuralsparse.encoder.DeviceSpec;
+import dev.neuralsparse.encoder.EncoderSpec;
+import dev.neuralsparse.encoder.LongDocuments;
+import dev.neuralsparse.encoder.Precision;
+import dev.neuralsparse.encoder.Pruning;
+import dev.neuralsparse.flink.AnyEncodingFailed;
+import dev.neuralsparse.flink.AsyncEncodeFunction;
+import dev.neuralsparse.flink.DeadLetter;
+import dev.neuralsparse.flink.DeadLetterBulkInspector;
+import dev.neuralsparse.flink.DeadLetterSerializer;
+import dev.neuralsparse.flink.Document;
+import dev.neuralsparse.flink.DocumentFormat;
+import dev.neuralsparse.flink.DocumentParser;
+import dev.neuralsparse.flink.EncodeFailureRouter;
+import dev.neuralsparse.flink.EncodedDocument;
+import dev.neuralsparse.flink.IndexSetup;
+import dev.neuralsparse.flink.RankFeaturesEmitter;
+import dev.neuralsparse.flink.SourceRecord;
+import dev.neuralsparse.flink.SourceRecordDeserializer;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.operators.SlotSharingGroup;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.opensearch.sink.FlushBackoffType;
+import org.apache.flink.connector.opensearch.sink.Opensearch2SinkBuilder;
+import org.apache.flink.streaming.api.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.async.AsyncRetryStrategy;
+import org.apache.flink.streaming.util.retryable.AsyncRetryStrategies;
+import org.apache.http.HttpHost;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * Wires the enrichment job: Kafka documents -> parse (bad records to the dead letters) -> async
+ * batched sparse encoding -> OpenSearch upserts with a rank_features field; dead letters of every
+ * stage go to one Kafka topic. Behaviour lives in {@code dev.neuralsparse.flink}; this only wires,
+ * with stable names and uids so that a restarted job finds its state.
+ */
+public final class EnrichmentJob {
+    private final ReadableConfig conf;
+
+    public EnrichmentJob(ReadableConfig conf) {
+        this.conf = conf;
+        require(JobOptions.TOPIC.key(), conf.get(JobOptions.TOPIC));
+        require(JobOptions.DLQ_TOPIC.key(), conf.get(JobOptions.DLQ_TOPIC));
+        require(JobOptions.INDEX.key(), conf.get(JobOptions.INDEX));
+    }
+
+    /** Creates (or checks) the index, then adds the job to {@code env}. */
+    public void build(StreamExecutionEnvironment env) {
+        build(env, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #build(StreamExecutionEnvironment)}, with {@code documents} applied to the stream
+     * of parsed documents (tests splice in an operator there, e.g. one that fails once).
+     */
+    public void build(StreamExecutionEnvironment env, UnaryOperator<DataStream<Document>> documents) {
+        DocumentFormat format = format();
+        new IndexSetup(conf.get(JobOptions.OPENSEARCH), conf.get(JobOptions.OPENSEARCH_WAIT)).ensure(
+                conf.get(JobOptions.INDEX), format.outputField(),
+                new IndexSetup.Settings(conf.get(JobOptions.SHARDS), conf.get(JobOptions.REPLICAS),
+                        conf.get(JobOptions.REFRESH_INTERVAL)));
+        env.setParallelism(conf.get(JobOptions.PARALLELISM));
+        env.enableCheckpointing(conf.get(JobOptions.CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.AT_LEAST_ONCE);
+
+        SingleOutputStreamOperator<Document> parsed = env
+                .fromSource(source(), WatermarkStrategy.noWatermarks(), "kafka-documents")
+                .uid("kafka-documents")
+                .process(new DocumentParser(format))
+                .name("parse-documents")
+                .uid("parse-documents");
+        SingleOutputStreamOperator<EncodedDocument> encoded = encode(documents.apply(parsed));
+        SingleOutputStreamOperator<EncodedDocument> indexable = encoded
+                .process(new EncodeFailureRouter())
+                .name("route-encode-failures")
+                .uid("route-encode-failures");
+        indexable.sinkTo(opensearchSink(format)).name("opensearch-upserts").uid("opensearch-upserts");
+        DataStream<DeadLetter> deadLetters = parsed.getSideOutput(DocumentParser.DEAD_LETTERS)
+                .union(indexable.getSideOutput(DocumentParser.DEAD_LETTERS));
+        deadLetters.sinkTo(deadLetterSink()).name("dead-letters").uid("dead-letters");
+    }
+
+    private KafkaSource<SourceRecord> source() {
+        KafkaSourceBuilder<SourceRecord> b = KafkaSource.<SourceRecord>builder()
+                .setBootstrapServers(conf.get(JobOptions.KAFKA))
+                .setTopics(conf.get(JobOptions.TOPIC))
+                .setGroupId(conf.get(JobOptions.GROUP_ID))
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new SourceRecordDeserializer())
+                .setProperty("commit.offsets.on.checkpoint", "true")
+                .setProperty("max.partition.fetch.bytes", Integer.toString(16 << 20));
+        if (conf.get(JobOptions.BOUNDED)) {
+            b.setBounded(OffsetsInitializer.latest());
+        }
+        return b.build();
+    }
+
+    private SingleOutputStreamOperator<EncodedDocument> encode(DataStream<Document> docs) {
+        boolean gpu = conf.get(JobOptions.GPU);
+        AsyncEncodeFunction fn = new AsyncEncodeFunction(encoderSpec(), conf.get(JobOptions.MAX_WAIT),
+                conf.get(JobOptions.TOKENIZER_THREADS), keysAsTokens(), gpu);
+        AsyncRetryStrategy<EncodedDocument> retry =
+                new AsyncRetryStrategies.FixedDelayRetryStrategyBuilder<EncodedDocument>(
+                        conf.get(JobOptions.RETRIES) + 1, conf.get(JobOptions.RETRY_DELAY).toMillis())
+                        .ifResult(new AnyEncodingFailed())
+                        .build();
+        long timeout = conf.get(JobOptions.ASYNC_TIMEOUT).toMillis();
+        int capacity = conf.get(JobOptions.ASYNC_CAPACITY);
+        SingleOutputStreamOperator<EncodedDocument> out = conf.get(JobOptions.ORDERED)
+                ? AsyncDataStream.orderedWaitWithRetry(docs, fn, timeout, TimeUnit.MILLISECONDS, capacity, retry)
+                : AsyncDataStream.unorderedWaitWithRetry(docs, fn, timeout, TimeUnit.MILLISECONDS, capacity, retry);
+        out.name("sparse-encode").uid("sparse-encode");
+        if (gpu) {
+            // Fine-grained resources: only TaskManagers that offer the external resource 'gpu' get this slot.
+            out.slotSharingGroup(SlotSharingGroup.newBuilder("gpu-encoder")
+                    .setCpuCores(1.0)
+                    .setTaskHeapMemoryMB(1024)
+                    .setTaskOffHeapMemoryMB(1024)
+                    .setExternalResource(AsyncEncodeFunction.GPU_RESOURCE, 1.0)
+                    .build());
+        }
+        return out;
+    }
+
+    EncoderSpec encoderSpec() {
+        return EncoderSpec.builder()
+                .setModel(conf.get(JobOptions.MODEL))
+                .setDevice(DeviceSpec.parse(conf.get(JobOptions.DEVICE)))
+                .setPrecision(Precision.parse(conf.get(JobOptions.PRECISION)))
+                .setTokenBudget(conf.get(JobOptions.TOKEN_BUDGET))
+                .setLongDocuments(LongDocuments.parse(conf.get(JobOptions.LONG_DOCS)))
+                .setPruning(Pruning.parse(conf.get(JobOptions.PRUNE)))
+                .build();
+    }
+
+    DocumentFormat format() {
+        return new DocumentFormat(conf.get(JobOptions.ID_FIELD), conf.get(JobOptions.TEXT_FIELDS),
+                conf.get(JobOptions.OUTPUT_FIELD), conf.get(JobOptions.MAX_RECORD_BYTES));
+    }
+
+    private boolean keysAsTokens() {
+        String keys = conf.get(JobOptions.KEYS);
+        if (!keys.equals("tokens") && !keys.equals("ids")) {
+            throw new IllegalArgumentException("--keys must be tokens or ids, got '" + keys + "'");
+        }
+        return keys.equals("tokens");
+    }
+
+    private org.apache.flink.connector.opensearch.sink.Opensearch2Sink<EncodedDocument> opensearchSink(DocumentFormat format) {
+        return new Opensearch2SinkBuilder<EncodedDocument>()
+                .setHosts(HttpHost.create(conf.get(JobOptions.OPENSEARCH)))
+                .setEmitter(new RankFeaturesEmitter(conf.get(JobOptions.INDEX), format.outputField()))
+                .setBulkFlushMaxActions(conf.get(JobOptions.BULK_ACTIONS))
+                .setBulkFlushInterval(conf.get(JobOptions.BULK_INTERVAL).toMillis())
+                .setBulkFlushBackoffStrategy(FlushBackoffType.EXPONENTIAL, 5, 500)
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .setBulkResponseInspectorFactory(
+                        DeadLetterBulkInspector.factory(conf.get(JobOptions.KAFKA), conf.get(JobOptions.DLQ_TOPIC)))
+                .build();
+    }
+
+    private KafkaSink<DeadLetter> deadLetterSink() {
+        return KafkaSink.<DeadLetter>builder()
+                .setBootstrapServers(conf.get(JobOptions.KAFKA))
+                .setRecordSerializer(new DeadLetterSerializer(conf.get(JobOptions.DLQ_TOPIC)))
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .setProperty("max.request.size", Integer.toString(16 << 20))
+                .build();
+    }
+
+    private static void require(String key, String value) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException("the job needs --" + key);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package dev.neuralsparse.job.pipeline;
+
+import static org.apache.flink.configuration.ConfigOptions.key;
+
+import dev.neuralsparse.encoder.EncoderSpec;
+import dev.neuralsparse.flink.DocumentFormat;
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.configuration.ConfigOption;
+
+/**
+ * Every option a user types for the enrichment job, declared once with its type, default and
+ * description; the command line and a Flink configuration read the same keys.
+ */
+public final class JobOptions {
+    private JobOptions() {}
+
+    public static final ConfigOption<String> KAFKA = key("kafka").stringType().defaultValue("127.0.0.1:9092")
+            .withDescription("Kafka bootstrap servers HOST:PORT[,...]");
+    public static final ConfigOption<String> TOPIC = key("topic").stringType().noDefaultValue()
+            .withDescription("topic of JSON documents to encode (required)");
+    public static final ConfigOption<String> DLQ_TOPIC = key("dlq-topic").stringType().noDefaultValue()
+            .withDescription("dead-letter topic: records that cannot be indexed, with the reason (required)");
+    public static final ConfigOption<String> GROUP_ID = key("group-id").stringType().defaultValue("neural-sparse")
+            .withDescription("Kafka consumer group; offsets are committed on checkpoints");
+    public static final ConfigOption<String> OPENSEARCH = key("opensearch").stringType().defaultValue("http://127.0.0.1:9200")
+            .withDescription("OpenSearch URL");
+    public static final ConfigOption<String> INDEX = key("index").stringType().noDefaultValue()
+            .withDescription("target index, created with a rank_features mapping when absent (required)");
+    public static final ConfigOption<String> MODEL = key("model").stringType()
+            .defaultValue("opensearch-project/opensearch-neural-sparse-encoding-doc-v2-distill")
+            .withDescription("model folder or hub repo id");
+    public static final ConfigOption<String> DEVICE = key("device").stringType().defaultValue("cpu")
+            .withDescription("cpu, gpu, gpu:N or auto (see --gpu for GPU TaskManagers)");
+    public static final ConfigOption<String> PRECISION = key("precision").stringType().defaultValue("fp32")
+            .withDescription("fp32, or fp16 on a GPU");
+    public static final ConfigOption<Integer> TOKEN_BUDGET = key("token-budget").intType()
+            .defaultValue(EncoderSpec.DEFAULT_TOKEN_BUDGET).withDescription("padded tokens per forward pass");
+    public static final ConfigOption<String> LONG_DOCS = key("long-docs").stringType().defaultValue("truncate")
+            .withDescription("truncate or chunked-max");
+    public static final ConfigOption<String> PRUNE = key("prune").stringType().defaultValue("none")
+            .withDescription("none or TYPE:RATIO (top_k, max_ratio, alpha_mass, abs_value)");
+    public static final ConfigOption<String> KEYS = key("keys").stringType().defaultValue("tokens")
+            .withDescription("tokens (rank_features) or ids");
+    public static final ConfigOption<String> ID_FIELD = key("id-field").stringType()
+            .defaultValue(DocumentFormat.DEFAULT_ID_FIELD)
+            .withDescription("document id field (then _id, then the Kafka key)");
+    public static final ConfigOption<List<String>> TEXT_FIELDS = key("text-fields").stringType().asList()
+            .defaultValues("text").withDescription("text fields, joined with a space (e.g. title;text)");
+    public static final ConfigOption<String> OUTPUT_FIELD = key("output-field").stringType()
+            .defaultValue(DocumentFormat.DEFAULT_OUTPUT_FIELD).withDescription("rank_features field of the vector");
+    public static final ConfigOption<Integer> MAX_RECORD_BYTES = key("max-record-bytes").intType()
+            .defaultValue(DocumentFormat.DEFAULT_MAX_RECORD_BYTES)
+            .withDescription("larger records go to the dead letters");
+    public static final ConfigOption<Boolean> BOUNDED = key("bounded").booleanType().defaultValue(false)
+            .withDescription("stop at the offsets that were latest at start (a batch load ends by itself)");
+    public static final ConfigOption<Boolean> ORDERED = key("ordered").booleanType().defaultValue(false)
+            .withDescription("keep input order through the async encoder (default unordered)");
+    public static final ConfigOption<Integer> ASYNC_CAPACITY = key("async-capacity").intType().defaultValue(512)
+            .withDescription("documents in flight per encoder subtask");
+    public static final ConfigOption<Duration> ASYNC_TIMEOUT = key("async-timeout").durationType()
+            .defaultValue(Duration.ofMinutes(2)).withDescription("time allowed to encode one document, retries included");
+    public static final ConfigOption<Integer> RETRIES = key("retries").intType().defaultValue(2)
+            .withDescription("retries of a document whose encoding failed, before it is dead-lettered");
+    public static final ConfigOption<Duration> RETRY_DELAY = key("retry-delay").durationType()
+            .defaultValue(Duration.ofMillis(500)).withDescription("delay between retries");
+    public static final ConfigOption<Duration> MAX_WAIT = key("max-wait").durationType()
+            .defaultValue(Duration.ofMillis(10)).withDescription("how long a batch waits to fill its token budget");
+    public static final ConfigOption<Integer> TOKENIZER_THREADS = key("tokenizer-threads").intType().defaultValue(2)
+            .withDescription("CPU threads tokenizing ahead of the device");
+    public static final ConfigOption<Boolean> GPU = key("gpu").booleanType().defaultValue(false)
+            .withDescription("run the encoder in its own slot sharing group on TaskManagers with the external resource 'gpu'");
+    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = key("checkpoint-interval").durationType()
+            .defaultValue(Duration.ofSeconds(10)).withDescription("checkpoint interval (offsets commit, the sink flushes)");
+    public static final ConfigOption<Integer> PARALLELISM = key("parallelism").intType().defaultValue(1)
+            .withDescription("parallelism of the job");
+    public static final ConfigOption<Integer> SHARDS = key("shards").intType().defaultValue(1)
+            .withDescription("shards of a created index");
+    public static final ConfigOption<Integer> REPLICAS = key("replicas").intType().defaultValue(0)
+            .withDescription("replicas of a created index");
+    public static final ConfigOption<String> REFRESH_INTERVAL = key("refresh-interval").stringType().defaultValue("1s")
+            .withDescription("refresh interval of a created index");
+    public static final ConfigOption<Integer> BULK_ACTIONS = key("bulk-actions").intType().defaultValue(500)
+            .withDescription("documents per bulk request at most");
+    public static final ConfigOption<Duration> BULK_INTERVAL = key("bulk-interval").durationType()
+            .defaultValue(Duration.ofSeconds(1)).withDescription("flush a partial bulk after this long");
+    public static final ConfigOption<Duration> OPENSEARCH_WAIT = key("opensearch-wait").durationType()
+            .defaultValue(Duration.ofSeconds(60))
+            .withDescription("how long to retry (with backoff) an unreachable OpenSearch at start before failing");
+
+    /** All options, in the order --help lists them. */
+    public static final List<ConfigOption<?>> ALL = List.of(KAFKA, TOPIC, DLQ_TOPIC, GROUP_ID, OPENSEARCH, INDEX, MODEL,
+            DEVICE, PRECISION, TOKEN_BUDGET, LONG_DOCS, PRUNE, KEYS, ID_FIELD, TEXT_FIELDS, OUTPUT_FIELD,
+            MAX_RECORD_BYTES, BOUNDED, ORDERED, ASYNC_CAPACITY, ASYNC_TIMEOUT, RETRIES, RETRY_DELAY, MAX_WAIT,
+            TOKENIZER_THREADS, GPU, CHECKPOINT_INTERVAL, PARALLELISM, SHARDS, REPLICAS, REFRESH_INTERVAL,
+            BULK_ACTIONS, BULK_INTERVAL, OPENSEARCH_WAIT);
+}

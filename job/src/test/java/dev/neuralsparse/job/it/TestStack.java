@@ -1,0 +1,36 @@
+package dev.neuralsparse.job.it;
+
+import dev.neuralsparse.job.stack.LocalStack;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * The real Kafka and OpenSearch of the integration tests: started once per test JVM with the
+ * same code as {@code bin/neural-sparse stack up}, on free ports and in a fresh folder under
+ * /tmp (reachable by the unprivileged OpenSearch user), and stopped when the JVM exits.
+ */
+public final class TestStack {
+    private static LocalStack stack;
+
+    private TestStack() {}
+
+    public static synchronized LocalStack get() {
+        if (stack == null) {
+            try {
+                Path dir = Files.createTempDirectory(Paths.get("/tmp"), "neural-sparse-it-",
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+                LocalStack s = LocalStack.builder().setDir(dir).useFreePorts().build();
+                Runtime.getRuntime().addShutdownHook(new Thread(s::down, "stop-test-stack"));
+                s.up();
+                stack = s;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return stack;
+    }
+}

@@ -1,0 +1,32 @@
+package dev.neuralsparse.flink;
+
+import java.io.Serializable;
+
+/**
+ * A record that could not be indexed: the original bytes, the reason and the stage that gave
+ * up, and where it came from. Written to the dead-letter topic by {@link DeadLetterSerializer}.
+ */
+public class DeadLetter implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** Where in the pipeline the record was given up. */
+    public enum Stage {
+        PARSE,
+        ENCODE,
+        INDEX
+    }
+
+    public Stage stage;
+    public String reason;
+    public SourceRecord source;
+    public String documentId;
+
+    public DeadLetter() {}
+
+    public DeadLetter(Stage stage, String reason, SourceRecord source, String documentId) {
+        this.stage = stage;
+        this.reason = reason;
+        this.source = source;
+        this.documentId = documentId;
+    }
+}
