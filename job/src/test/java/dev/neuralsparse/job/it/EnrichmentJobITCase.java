@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +33,10 @@ class EnrichmentJobITCase {
     private static List<JsonNode> corpus;
 
     @BeforeAll
-    static void start() throws Exception {
+    static synchronized void start() throws Exception {
+        if (corpus != null) {
+            return;
+        }
         shared = Paths.get(System.getProperty("shared.dir", "../shared")).toAbsolutePath().normalize();
         assumeTrue(Files.isDirectory(shared.resolve("data/cacm")), "../shared is absent (looked in " + shared + ")");
         stack = TestStack.get();
@@ -49,11 +51,8 @@ class EnrichmentJobITCase {
         }
     }
 
-    @AfterAll
-    static void close() {
-        if (encoder != null) {
-            encoder.close();
-        }
+    static List<JsonNode> corpusSlice(int from, int to) {
+        return corpus.subList(from, to);
     }
 
     static String model() {

@@ -1,0 +1,142 @@
+package dev.neuralsparse.job.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.neuralsparse.flink.IndexSetup;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Nothing is lost: bad records become dead letters, a crash resumes without duplicates. */
+class DeadLettersAndRecoveryITCase {
+    private static StackClients clients;
+
+    @BeforeAll
+    static void start() throws Exception {
+        EnrichmentJobITCase.start();
+        clients = new StackClients(TestStack.get().kafkaBootstrapServers(), TestStack.get().opensearchUrl());
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void badRecordsGoToTheDeadLetterTopicWithTheirReasonAndGoodOnesAreIndexed() throws Exception {
+        String topic = StackClients.unique("bad");
+        String dlq = topic + "-dlq";
+        clients.createTopic(topic, 2);
+        clients.createTopic(dlq, 1);
+        List<JsonNode> good = EnrichmentJobITCase.corpusSlice(0, 200);
+        List<byte[][]> records = new ArrayList<>(EnrichmentJobITCase.records(good));
+        char[] big = new char[10 << 20];
+        Arrays.fill(big, 'a');
+        records.add(80, new byte[][] {utf8("malformed"), utf8("{\"_id\": \"malformed\", \"title\": ")});
+        records.add(90, new byte[][] {utf8("no-text"), utf8("{\"_id\": \"no-text\", \"author\": \"x\"}")});
+        records.add(100, new byte[][] {utf8("number-text"), utf8("{\"_id\": \"number-text\", \"text\": 42}")});
+        records.add(110, new byte[][] {utf8("huge"), utf8("{\"_id\": \"huge\", \"text\": \"" + new String(big) + "\"}")});
+        records.add(120, new byte[][] {utf8("latin1"), new byte[] {'{', '"', 't', 'e', 'x', 't', '"', ':', '"', (byte) 0xE9, '"', '}'}});
+        clients.produce(topic, records);
+
+        JobRunner.runBounded(EnrichmentJobITCase.options(topic, dlq, topic), s -> s);
+
+        Map<String, JsonNode> letters = clients.consumeJson(dlq, 5, Duration.ofSeconds(30)).stream()
+                .collect(Collectors.toMap(l -> l.path("source").path("offset").asText() + "/" + reasonKey(l), l -> l));
+        assertThat(letters).hasSize(5);
+        Map<String, JsonNode> byReason = new HashMap<>();
+        letters.values().forEach(l -> byReason.put(reasonKey(l), l));
+        assertThat(byReason.get("json").get("reason").asText()).contains("not valid JSON");
+        assertThat(byReason.get("json").get("value").asText()).isEqualTo("{\"_id\": \"malformed\", \"title\": ");
+        assertThat(byReason.get("text").get("reason").asText()).contains("no text");
+        assertThat(byReason.get("string").get("reason").asText()).contains("text field 'text' is a number");
+        assertThat(byReason.get("size").get("reason").asText()).contains("exceeds the limit of 1048576 bytes");
+        assertThat(byReason.get("size").get("value").asText()).hasSizeGreaterThan(10 << 20);
+        assertThat(byReason.get("utf8").get("reason").asText()).contains("not valid UTF-8");
+        assertThat(byReason.get("utf8").get("value_base64").asText()).isNotEmpty();
+        for (JsonNode l : letters.values()) {
+            assertThat(l.get("stage").asText()).isEqualTo("parse");
+            assertThat(l.path("source").path("topic").asText()).isEqualTo(topic);
+        }
+        assertThat(clients.allDocuments(topic)).hasSize(good.size());
+    }
+
+    private static String reasonKey(JsonNode letter) {
+        String r = letter.path("reason").asText();
+        if (r.contains("JSON")) {
+            return "json";
+        } else if (r.contains("no text")) {
+            return "text";
+        } else if (r.contains("not a string")) {
+            return "string";
+        } else if (r.contains("exceeds")) {
+            return "size";
+        } else if (r.contains("UTF-8")) {
+            return "utf8";
+        }
+        return r;
+    }
+
+    @Test
+    void aCrashMidStreamResumesFromTheCheckpointWithEachDocumentOnce() throws Exception {
+        String topic = StackClients.unique("crash");
+        String dlq = topic + "-dlq";
+        clients.createTopic(topic, 2);
+        clients.createTopic(dlq, 1);
+        List<JsonNode> docs = EnrichmentJobITCase.corpusSlice(0, 600);
+        clients.produce(topic, EnrichmentJobITCase.records(docs));
+        FailOnce.reset();
+
+        Map<String, String> options = EnrichmentJobITCase.options(topic, dlq, topic);
+        options.put("checkpoint-interval", "1s");
+        JobRunner.runBounded(options, s -> s.map(new FailOnce(300)).name("fail-once").uid("fail-once"));
+
+        assertThat(FailOnce.FAILED).as("the injected failure happened").isTrue();
+        assertThat(FailOnce.SEEN.get()).as("documents replayed after the restart").isGreaterThan(docs.size());
+        Map<String, JsonNode> indexed = clients.allDocuments(topic);
+        JsonNode count = clients.opensearch("GET", topic + "/_count", null);
+        assertThat(count.get("count").asInt()).isEqualTo(docs.size());
+        assertThat(indexed).hasSize(docs.size());
+        EnrichmentJobITCase.assertVectorsMatchEncoder(indexed, docs);
+        assertThat(clients.consumeJson(dlq, 1, Duration.ofSeconds(2))).isEmpty();
+    }
+
+    @Test
+    void anUnreachableOpenSearchAtStartIsRetriedThenAClearError() throws Exception {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> new IndexSetup("http://127.0.0.1:" + closed, Duration.ofSeconds(2))
+                .ensure("any", "sparse_embedding", IndexSetup.Settings.defaults()))
+                .hasMessageContaining("OpenSearch at http://127.0.0.1:" + closed + "/ is unavailable")
+                .hasMessageContaining("after 2 s of retries");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void anIndexWithAConflictingMappingIsAClearStartupError() throws Exception {
+        String index = StackClients.unique("conflict");
+        clients.opensearch("PUT", index, "{\"mappings\": {\"properties\": {\"sparse_embedding\": {\"type\": \"keyword\"}}}}");
+        IndexSetup setup = new IndexSetup(TestStack.get().opensearchUrl(), Duration.ofSeconds(5));
+        assertThatThrownBy(() -> setup.ensure(index, "sparse_embedding", IndexSetup.Settings.defaults()))
+                .hasMessageContaining("already maps field 'sparse_embedding' as keyword");
+        // an index without the field gets it added
+        String plain = StackClients.unique("plain");
+        clients.opensearch("PUT", plain, "{\"mappings\": {\"properties\": {\"title\": {\"type\": \"text\"}}}}");
+        setup.ensure(plain, "sparse_embedding", IndexSetup.Settings.defaults());
+        assertThat(clients.opensearch("GET", plain + "/_mapping", null).path(plain).path("mappings").path("properties")
+                .path("sparse_embedding").path("type").asText()).isEqualTo("rank_features");
+    }
+}
