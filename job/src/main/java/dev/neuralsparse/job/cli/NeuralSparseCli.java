@@ -21,7 +21,8 @@ public final class NeuralSparseCli {
     private final Map<String, Command> commands = new LinkedHashMap<>();
 
     NeuralSparseCli() {
-        for (Command c : List.of(new EncodeCommand(), new QueryCommand(), new BenchCommand())) {
+        for (Command c : List.of(new DemoCommand(), new RunCommand(), new EncodeCommand(), new QueryCommand(),
+                new SearchCommand(), new ProduceCommand(), new ConsumeCommand(), new StackCommand(), new BenchCommand())) {
             commands.put(c.name(), c);
         }
     }

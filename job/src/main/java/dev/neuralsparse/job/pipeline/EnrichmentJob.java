@@ -99,7 +99,6 @@ public final class EnrichmentJob {
                 .setGroupId(conf.get(JobOptions.GROUP_ID))
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new SourceRecordDeserializer())
-                .setProperty("commit.offsets.on.checkpoint", "true")
                 .setProperty("max.partition.fetch.bytes", Integer.toString(16 << 20));
         if (conf.get(JobOptions.BOUNDED)) {
             b.setBounded(OffsetsInitializer.latest());

@@ -1,0 +1,97 @@
+package dev.neuralsparse.job.cli;
+
+import dev.neuralsparse.job.pipeline.EnrichmentJob;
+import dev.neuralsparse.job.pipeline.JobOptions;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Locale;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/** {@code neural-sparse run}: the enrichment job in a local MiniCluster. */
+final class RunCommand implements Command {
+    @Override
+    public String name() {
+        return "run";
+    }
+
+    @Override
+    public String summary() {
+        return "the streaming job (Kafka -> encoder -> OpenSearch) in a local MiniCluster";
+    }
+
+    @Override
+    public String help() {
+        return String.join("\n",
+                "Usage: neural-sparse run --topic T --dlq-topic T --index I [options]",
+                "",
+                "Runs the enrichment job in this JVM (a Flink MiniCluster): JSON documents from Kafka are",
+                "encoded in batches and upserted into OpenSearch with a rank_features field; records that",
+                "cannot be indexed go to the dead-letter topic with their reason. With --bounded it stops at",
+                "the offsets that were latest at start. The same options work with `flink run` on a cluster.",
+                "",
+                JobCommandLine.help());
+    }
+
+    @Override
+    public int run(String[] argv, InputStream in, PrintStream out, PrintStream err) throws Exception {
+        Configuration conf = JobCommandLine.parse(name(), argv);
+        runJob(conf, err);
+        return 0;
+    }
+
+    /** Builds and runs the job; while it runs, a progress line tells how many documents are indexed. */
+    static void runJob(Configuration conf, PrintStream progress) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        new EnrichmentJob(conf).build(env);
+        Thread reporter = progressReporter(conf, progress);
+        reporter.start();
+        try {
+            env.execute("neural-sparse " + conf.get(JobOptions.TOPIC) + " -> " + conf.get(JobOptions.INDEX));
+        } finally {
+            reporter.interrupt();
+            reporter.join(2000);
+        }
+        progress.printf(Locale.ROOT, "%nindex %s holds %d documents%n", conf.get(JobOptions.INDEX), count(conf));
+    }
+
+    private static Thread progressReporter(Configuration conf, PrintStream progress) {
+        Thread t = new Thread(() -> {
+            long start = System.nanoTime();
+            long before = count(conf);
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    Thread.sleep(2000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                long now = count(conf) - before;
+                double seconds = (System.nanoTime() - start) / 1e9;
+                progress.printf(Locale.ROOT, "\rindexed %d documents in %.0f s (%.1f docs/s)   ", now, seconds, now / seconds);
+            }
+        }, "progress");
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** Documents in the index now, refreshed first (0 when it cannot be read). */
+    static long count(Configuration conf) {
+        try {
+            HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(conf.get(JobOptions.OPENSEARCH) + "/" + conf.get(JobOptions.INDEX) + "/_refresh"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(conf.get(JobOptions.OPENSEARCH) + "/" + conf.get(JobOptions.INDEX) + "/_count"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).path("count").asLong();
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+}
