@@ -33,9 +33,6 @@ public class DocumentParser extends ProcessFunction<SourceRecord, Document> {
 
     @Override
     public void processElement(SourceRecord record, Context ctx, Collector<Document> out) {
-        if (json == null) {
-            json = new ObjectMapper();
-        }
         try {
             out.collect(parse(record));
         } catch (InvalidRecord e) {
@@ -89,6 +86,9 @@ public class DocumentParser extends ProcessFunction<SourceRecord, Document> {
     }
 
     private ObjectNode object(String text) throws InvalidRecord {
+        if (json == null) {
+            json = new ObjectMapper();
+        }
         JsonNode node;
         try {
             node = json.readTree(text);
