@@ -72,18 +72,28 @@ public final class MaskedLanguageModel implements AutoCloseable {
     /**
      * Runs the model over a padded batch and pools it.
      *
-     * @param ids (batch, length) int64 token ids in {@code scope}
-     * @param mask (batch, length) float32 attention mask (1 = token, 0 = padding) in {@code scope}
-     * @return (batch, vocab) float32: for each sequence, max over positions of logits * mask
+     * @param ids (batch, length) int64 token ids, each row padded after its real tokens
+     * @param lengths the real length of each row; rows must come longest first
+     * @return (batch, vocab) float32 in the scope of {@code ids}: for each sequence, the maximum
+     *     over its real positions of the logits. After {@code relu} this equals the model card's
+     *     {@code relu(max over positions of logits * mask)}: padding only adds zeros to the max,
+     *     and a zero changes nothing that {@code relu} keeps.
      */
-    public NDArray maxPooledLogits(NDArray ids, NDArray mask) {
+    public NDArray maxPooledLogits(NDArray ids, int[] lengths) {
         long batch = ids.getShape().get(0);
         long length = ids.getShape().get(1);
         if (length > config.maxPositions()) {
             throw new IllegalArgumentException(
                     "sequence of " + length + " tokens exceeds the model's " + config.maxPositions() + " positions");
         }
-        NDArray maskT = mask.toType(dtype, false);
+        float[] maskValues = new float[(int) (batch * length)];
+        for (int b = 0; b < batch; b++) {
+            if (b > 0 && lengths[b] > lengths[b - 1]) {
+                throw new IllegalArgumentException("rows must be sorted longest first");
+            }
+            java.util.Arrays.fill(maskValues, (int) (b * length), (int) (b * length + lengths[b]), 1f);
+        }
+        NDArray maskT = ids.getManager().create(maskValues, new Shape(batch, length)).toType(dtype, false);
         // Additive attention bias: 0 for tokens, a large negative for padding (finite in fp16 too).
         float negative = dtype == DataType.FLOAT16 ? -6.0e4f : -1.0e9f;
         NDArray bias = maskT.sub(1).mul(-negative).reshape(batch, 1, 1, length);
@@ -93,43 +103,65 @@ public final class MaskedLanguageModel implements AutoCloseable {
         }
         NDArray h = linear(x, weights.headDenseWeight, weights.headDenseBias);
         h = layerNorm(activation(h), weights.headNormWeight, weights.headNormBias);
-        return pooledVocabularyLogits(h, maskT, batch, length).toType(DataType.FLOAT32, false);
+        return pooledVocabularyLogits(h, lengths).toType(DataType.FLOAT32, false);
     }
 
     /**
-     * max over positions of (h W^T + b) * mask, computed over blocks of at most
+     * max over real positions of h W^T + b, computed over blocks of at most
      * {@code headChunkTokens} positions: the full (batch, length, vocab) logits would be the
-     * largest tensor of the forward by far (1 GB at 8k tokens), allocated and page-faulted anew
-     * for every batch; blocks stay small, are freed at once and reused by the allocator. The
-     * max of the blocks' maxima is exactly the max over all positions.
+     * largest tensor of the forward by far (1 GB at 8k tokens), allocated anew for every batch;
+     * blocks stay small, are freed at once and reused by the allocator. Within a block, the rows
+     * that are real tokens all along go through one matmul; a row that ends inside the block is
+     * cut to its real positions, so padding is never computed and never needs masking.
      */
-    private NDArray pooledVocabularyLogits(NDArray h, NDArray maskT, long batch, long length) {
+    private NDArray pooledVocabularyLogits(NDArray h, int[] lengths) {
         NDManager outer = h.getManager();
-        long positionsPerBlock = Math.min(length, headChunkTokens);
-        long rowsPerBlock = Math.max(1, headChunkTokens / length);
-        NDArray[] rows = new NDArray[(int) ((batch + rowsPerBlock - 1) / rowsPerBlock)];
-        for (long b0 = 0; b0 < batch; b0 += rowsPerBlock) {
-            long b1 = Math.min(batch, b0 + rowsPerBlock);
-            NDArray rowMax = null;
-            for (long p0 = 0; p0 < length; p0 += positionsPerBlock) {
-                long p1 = Math.min(length, p0 + positionsPerBlock);
+        int batch = lengths.length;
+        long positionsPerBlock = Math.min(lengths[0], headChunkTokens);
+        NDArray[] groups = new NDArray[batch];
+        int groupCount = 0;
+        int rowsPerBlock = (int) Math.max(1, headChunkTokens / Math.max(1, lengths[0]));
+        for (int b0 = 0; b0 < batch; b0 += rowsPerBlock) {
+            int b1 = Math.min(batch, b0 + rowsPerBlock);
+            NDArray blockMax = null;
+            for (long p0 = 0; p0 < lengths[b0]; p0 += positionsPerBlock) {
+                long p1 = p0 + positionsPerBlock;
                 try (NDManager block = outer.newSubManager()) {
-                    block.tempAttachAll(h, maskT);
-                    NDIndex range = new NDIndex("{}:{}, {}:{}", b0, b1, p0, p1);
-                    NDArray logits = linear(h.get(range), weights.decoderWeight, weights.decoderBias);
-                    // The recipe multiplies by the mask (pads become 0) before the max.
-                    NDArray max = logits.muli(maskT.get(range).expandDims(2)).max(new int[] {1});
-                    if (rowMax != null) {
-                        block.tempAttachAll(rowMax);
-                        max = max.maximum(rowMax);
+                    block.tempAttachAll(h);
+                    NDArray max = blockMax(h, lengths, b0, b1, p0, p1);
+                    if (blockMax != null) {
+                        block.tempAttachAll(blockMax);
+                        max = max.maximum(blockMax);
                     }
                     max.attach(outer);
-                    rowMax = max;
+                    blockMax = max;
                 }
             }
-            rows[(int) (b0 / rowsPerBlock)] = rowMax;
+            groups[groupCount++] = blockMax;
         }
-        return rows.length == 1 ? rows[0] : NDArrays.concat(new NDList(rows), 0);
+        return groupCount == 1 ? groups[0] : NDArrays.concat(new NDList(java.util.Arrays.copyOf(groups, groupCount)), 0);
+    }
+
+    /** (b1 - b0, vocab): per row, the max of the logits of its real positions in [p0, p1), or -inf if none. */
+    private NDArray blockMax(NDArray h, int[] lengths, int b0, int b1, long p0, long p1) {
+        int full = b0;
+        while (full < b1 && lengths[full] >= p1) {
+            full++; // rows are longest first: those covering the whole block are a prefix
+        }
+        NDList parts = new NDList();
+        if (full > b0) {
+            NDArray logits = linear(h.get(new NDIndex("{}:{}, {}:{}", b0, full, p0, p1)), weights.decoderWeight, weights.decoderBias);
+            parts.add(logits.max(new int[] {1}));
+        }
+        for (int b = full; b < b1; b++) {
+            if (lengths[b] > p0) {
+                NDArray logits = linear(h.get(new NDIndex("{}, {}:{}", b, p0, lengths[b])), weights.decoderWeight, weights.decoderBias);
+                parts.add(logits.max(new int[] {0}, true));
+            } else {
+                parts.add(h.getManager().full(new Shape(1, config.vocabSize()), Float.NEGATIVE_INFINITY, dtype, device));
+            }
+        }
+        return parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
     }
 
     private NDArray embed(NDArray ids, long length) {

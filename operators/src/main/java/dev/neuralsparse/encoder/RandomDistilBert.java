@@ -108,11 +108,8 @@ public final class RandomDistilBert {
                 MaskedLanguageModel model = MaskedLanguageModel.load(folder, Device.cpu(), Precision.FP32)) {
             for (String text : texts) {
                 long[] ids = tokenizer.sequences(text, LongDocuments.truncate()).get(0);
-                float[] mask = new float[ids.length];
-                Arrays.fill(mask, 1f);
                 try (NDManager scope = model.newScope()) {
-                    Shape shape = new Shape(1, ids.length);
-                    NDArray pooled = model.maxPooledLogits(scope.create(ids, shape), scope.create(mask, shape));
+                    NDArray pooled = model.maxPooledLogits(scope.create(ids, new Shape(1, ids.length)), new int[] {ids.length});
                     for (float f : pooled.toFloatArray()) {
                         values.add(f);
                     }

@@ -154,17 +154,17 @@ public final class SparseEncoder implements AutoCloseable {
             length = Math.max(length, sequences.get(i).length);
             tokens += sequences.get(i).length;
         }
+        // The planner hands rows longest first; the model relies on that order.
         long[] ids = new long[batch.length * length];
-        float[] mask = new float[ids.length];
+        int[] lengths = new int[batch.length];
         for (int b = 0; b < batch.length; b++) {
             long[] s = sequences.get(batch[b]);
             System.arraycopy(s, 0, ids, b * length, s.length);
-            Arrays.fill(mask, b * length, b * length + s.length, 1f);
+            lengths[b] = s.length;
         }
         SparseVector[] out;
         try (NDManager scope = model.newScope()) {
-            Shape shape = new Shape(batch.length, length);
-            NDArray logits = model.maxPooledLogits(scope.create(ids, shape), scope.create(mask, shape));
+            NDArray logits = model.maxPooledLogits(scope.create(ids, new Shape(batch.length, length)), lengths);
             NDArray weights = logits.getNDArrayInternal().relu().addi(1).log().muli(specialMask);
             NDArray flat = weights.reshape(-1);
             NDArray nonZero = flat.gt(0);

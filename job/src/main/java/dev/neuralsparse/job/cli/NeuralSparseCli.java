@@ -22,7 +22,8 @@ public final class NeuralSparseCli {
 
     NeuralSparseCli() {
         for (Command c : List.of(new DemoCommand(), new RunCommand(), new EncodeCommand(), new QueryCommand(),
-                new SearchCommand(), new ProduceCommand(), new ConsumeCommand(), new StackCommand(), new BenchCommand())) {
+                new SearchCommand(), new ProduceCommand(), new ConsumeCommand(), new StackCommand(), new BenchCommand(),
+                new BenchPipelineCommand())) {
             commands.put(c.name(), c);
         }
     }
@@ -63,7 +64,7 @@ public final class NeuralSparseCli {
 
     private String overview() {
         StringBuilder s = new StringBuilder("Usage: neural-sparse COMMAND [options]   (COMMAND --help for its options)\n\nCommands:\n");
-        commands.values().forEach(c -> s.append(String.format("  %-8s %s%n", c.name(), c.summary())));
+        commands.values().forEach(c -> s.append(String.format("  %-15s %s%n", c.name(), c.summary())));
         return s.toString().stripTrailing();
     }
 }
