@@ -13,7 +13,10 @@ public class DeadLetter implements Serializable {
     public enum Stage {
         PARSE,
         ENCODE,
-        INDEX
+        INDEX,
+        /** A query or IDF update that could not be used. */
+        QUERY,
+        SEARCH
     }
 
     public Stage stage;

@@ -19,6 +19,8 @@ import dev.neuralsparse.flink.IndexSetup;
 import dev.neuralsparse.flink.RankFeaturesEmitter;
 import dev.neuralsparse.flink.SourceRecord;
 import dev.neuralsparse.flink.SourceRecordDeserializer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -52,9 +54,13 @@ public final class EnrichmentJob {
 
     public EnrichmentJob(ReadableConfig conf) {
         this.conf = conf;
-        require(JobOptions.TOPIC.key(), conf.get(JobOptions.TOPIC));
+        if (blank(conf.get(JobOptions.TOPIC)) && blank(conf.get(JobOptions.QUERY_TOPIC))) {
+            throw new IllegalArgumentException("the job needs --topic (documents) or --query-topic (queries), or both");
+        }
         require(JobOptions.DLQ_TOPIC.key(), conf.get(JobOptions.DLQ_TOPIC));
-        require(JobOptions.INDEX.key(), conf.get(JobOptions.INDEX));
+        if (!blank(conf.get(JobOptions.TOPIC)) || conf.get(JobOptions.SEARCH)) {
+            require(JobOptions.INDEX.key(), conf.get(JobOptions.INDEX));
+        }
     }
 
     /** Creates (or checks) the index, then adds the job to {@code env}. */
@@ -67,16 +73,32 @@ public final class EnrichmentJob {
      * of parsed documents (tests splice in an operator there, e.g. one that fails once).
      */
     public void build(StreamExecutionEnvironment env, UnaryOperator<DataStream<Document>> documents) {
+        env.setParallelism(conf.get(JobOptions.PARALLELISM));
+        env.enableCheckpointing(conf.get(JobOptions.CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.AT_LEAST_ONCE);
+        List<DataStream<DeadLetter>> deadLetters = new ArrayList<>();
+        if (!blank(conf.get(JobOptions.TOPIC))) {
+            deadLetters.addAll(documentPipeline(env, documents));
+        }
+        if (!blank(conf.get(JobOptions.QUERY_TOPIC))) {
+            deadLetters.addAll(new QueryPipeline(conf, this).build(env));
+        }
+        DataStream<DeadLetter> all = deadLetters.get(0);
+        for (DataStream<DeadLetter> more : deadLetters.subList(1, deadLetters.size())) {
+            all = all.union(more);
+        }
+        all.sinkTo(deadLetterSink()).name("dead-letters").uid("dead-letters");
+    }
+
+    private List<DataStream<DeadLetter>> documentPipeline(StreamExecutionEnvironment env,
+            UnaryOperator<DataStream<Document>> documents) {
         DocumentFormat format = format();
         new IndexSetup(conf.get(JobOptions.OPENSEARCH), conf.get(JobOptions.OPENSEARCH_WAIT)).ensure(
                 conf.get(JobOptions.INDEX), format.outputField(),
                 new IndexSetup.Settings(conf.get(JobOptions.SHARDS), conf.get(JobOptions.REPLICAS),
                         conf.get(JobOptions.REFRESH_INTERVAL)));
-        env.setParallelism(conf.get(JobOptions.PARALLELISM));
-        env.enableCheckpointing(conf.get(JobOptions.CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.AT_LEAST_ONCE);
-
         SingleOutputStreamOperator<Document> parsed = env
-                .fromSource(source(), WatermarkStrategy.noWatermarks(), "kafka-documents")
+                .fromSource(source(conf.get(JobOptions.TOPIC), conf.get(JobOptions.GROUP_ID)),
+                        WatermarkStrategy.noWatermarks(), "kafka-documents")
                 .uid("kafka-documents")
                 .process(new DocumentParser(format))
                 .name("parse-documents")
@@ -87,16 +109,16 @@ public final class EnrichmentJob {
                 .name("route-encode-failures")
                 .uid("route-encode-failures");
         indexable.sinkTo(opensearchSink(format)).name("opensearch-upserts").uid("opensearch-upserts");
-        DataStream<DeadLetter> deadLetters = parsed.getSideOutput(DocumentParser.DEAD_LETTERS)
-                .union(indexable.getSideOutput(DocumentParser.DEAD_LETTERS));
-        deadLetters.sinkTo(deadLetterSink()).name("dead-letters").uid("dead-letters");
+        return List.of(parsed.getSideOutput(DocumentParser.DEAD_LETTERS),
+                indexable.getSideOutput(DocumentParser.DEAD_LETTERS));
     }
 
-    private KafkaSource<SourceRecord> source() {
+    /** A source of raw records from {@code topic}: committed offsets, else the earliest; bounded with --bounded. */
+    KafkaSource<SourceRecord> source(String topic, String groupId) {
         KafkaSourceBuilder<SourceRecord> b = KafkaSource.<SourceRecord>builder()
                 .setBootstrapServers(conf.get(JobOptions.KAFKA))
-                .setTopics(conf.get(JobOptions.TOPIC))
-                .setGroupId(conf.get(JobOptions.GROUP_ID))
+                .setTopics(topic)
+                .setGroupId(groupId)
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new SourceRecordDeserializer())
                 .setProperty("max.partition.fetch.bytes", Integer.toString(16 << 20));
@@ -171,16 +193,25 @@ public final class EnrichmentJob {
     }
 
     private KafkaSink<DeadLetter> deadLetterSink() {
-        return KafkaSink.<DeadLetter>builder()
+        return kafkaSink(new DeadLetterSerializer(conf.get(JobOptions.DLQ_TOPIC)));
+    }
+
+    /** An at-least-once Kafka sink; records up to 16 MB (dead letters carry whole originals). */
+    <T> KafkaSink<T> kafkaSink(org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<T> serializer) {
+        return KafkaSink.<T>builder()
                 .setBootstrapServers(conf.get(JobOptions.KAFKA))
-                .setRecordSerializer(new DeadLetterSerializer(conf.get(JobOptions.DLQ_TOPIC)))
+                .setRecordSerializer(serializer)
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .setProperty("max.request.size", Integer.toString(16 << 20))
                 .build();
     }
 
-    private static void require(String key, String value) {
-        if (value == null || value.isBlank()) {
+    static boolean blank(String value) {
+        return value == null || value.isBlank();
+    }
+
+    static void require(String key, String value) {
+        if (blank(value)) {
             throw new IllegalArgumentException("the job needs --" + key);
         }
     }

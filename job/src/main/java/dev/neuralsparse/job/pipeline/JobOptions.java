@@ -18,7 +18,7 @@ public final class JobOptions {
     public static final ConfigOption<String> KAFKA = key("kafka").stringType().defaultValue("127.0.0.1:9092")
             .withDescription("Kafka bootstrap servers HOST:PORT[,...]");
     public static final ConfigOption<String> TOPIC = key("topic").stringType().noDefaultValue()
-            .withDescription("topic of JSON documents to encode (required)");
+            .withDescription("topic of JSON documents to encode (this or --query-topic)");
     public static final ConfigOption<String> DLQ_TOPIC = key("dlq-topic").stringType().noDefaultValue()
             .withDescription("dead-letter topic: records that cannot be indexed, with the reason (required)");
     public static final ConfigOption<String> GROUP_ID = key("group-id").stringType().defaultValue("neural-sparse")
@@ -88,10 +88,32 @@ public final class JobOptions {
             .defaultValue(Duration.ofSeconds(60))
             .withDescription("how long to retry (with backoff) an unreachable OpenSearch at start before failing");
 
+    public static final ConfigOption<String> QUERY_TOPIC = key("query-topic").stringType().noDefaultValue()
+            .withDescription("topic of queries {\"id\", \"text\", \"k\"}: switches the query side path on");
+    public static final ConfigOption<String> QUERY_VECTORS_TOPIC = key("query-vectors-topic").stringType().noDefaultValue()
+            .withDescription("topic of query vectors {\"id\", \"vector\"} (required with --query-topic)");
+    public static final ConfigOption<String> IDF_TOPIC = key("idf-topic").stringType().noDefaultValue()
+            .withDescription("topic of IDF updates {\"version\", \"full\", \"weights\"} applied to the broadcast table");
+    public static final ConfigOption<Boolean> SEARCH = key("search").booleanType().defaultValue(false)
+            .withDescription("also run each query against --index and write the top hits to --results-topic");
+    public static final ConfigOption<String> RESULTS_TOPIC = key("results-topic").stringType().noDefaultValue()
+            .withDescription("topic of search results {\"id\", \"hits\"} (required with --search)");
+    public static final ConfigOption<Boolean> NEURAL_SPARSE_QUERY = key("neural-sparse-query").booleanType()
+            .defaultValue(false).withDescription("search with the neural-search plugin's neural_sparse query instead of rank_feature");
+    public static final ConfigOption<Float> QUERY_MIN_WEIGHT = key("query-min-weight").floatType().defaultValue(0f)
+            .withDescription("drop query tokens weighing less than this");
+    public static final ConfigOption<Integer> QUERY_MAX_TOKENS = key("query-max-tokens").intType().defaultValue(0)
+            .withDescription("keep only this many heaviest query tokens (0: all)");
+    public static final ConfigOption<Float> MISSING_IDF = key("missing-idf").floatType().defaultValue(1.0f)
+            .withDescription("weight of a query token missing from the IDF table (1.0, as OpenSearch)");
+    public static final ConfigOption<Integer> DEFAULT_K = key("default-k").intType().defaultValue(10)
+            .withDescription("hits for a query without \"k\"");
+
     /** All options, in the order --help lists them. */
     public static final List<ConfigOption<?>> ALL = List.of(KAFKA, TOPIC, DLQ_TOPIC, GROUP_ID, OPENSEARCH, INDEX, MODEL,
             DEVICE, PRECISION, TOKEN_BUDGET, LONG_DOCS, PRUNE, KEYS, ID_FIELD, TEXT_FIELDS, OUTPUT_FIELD,
             MAX_RECORD_BYTES, BOUNDED, ORDERED, ASYNC_CAPACITY, ASYNC_TIMEOUT, RETRIES, RETRY_DELAY, MAX_WAIT,
             TOKENIZER_THREADS, GPU, CHECKPOINT_INTERVAL, PARALLELISM, SHARDS, REPLICAS, REFRESH_INTERVAL,
-            BULK_ACTIONS, BULK_INTERVAL, OPENSEARCH_WAIT);
+            BULK_ACTIONS, BULK_INTERVAL, OPENSEARCH_WAIT, QUERY_TOPIC, QUERY_VECTORS_TOPIC, IDF_TOPIC, SEARCH,
+            RESULTS_TOPIC, NEURAL_SPARSE_QUERY, QUERY_MIN_WEIGHT, QUERY_MAX_TOKENS, MISSING_IDF, DEFAULT_K);
 }
