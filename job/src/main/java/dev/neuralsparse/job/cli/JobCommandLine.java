@@ -8,11 +8,11 @@ import java.util.Set;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 
-/** {@code --key value} (and bare {@code --flag} for booleans) into a Flink configuration of {@link JobOptions}. */
-final class JobCommandLine {
+/** {@code --key value} (and bare {@code --flag} for booleans) into a Flink configuration of {@link JobOptions}; shared by {@code neural-sparse run} and {@code flink run}. */
+public final class JobCommandLine {
     private JobCommandLine() {}
 
-    static Configuration parse(String command, String[] argv) {
+    public static Configuration parse(String command, String[] argv) {
         // Every option takes a value; booleans also stand alone (--bounded) or take one (--bounded=false).
         Set<String> valued = new HashSet<>();
         Set<String> flags = new HashSet<>();
