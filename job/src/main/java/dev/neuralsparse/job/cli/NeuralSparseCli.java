@@ -22,7 +22,7 @@ public final class NeuralSparseCli {
 
     NeuralSparseCli() {
         for (Command c : List.of(new DemoCommand(), new RunCommand(), new EncodeCommand(), new QueryCommand(),
-                new SearchCommand(), new ProduceCommand(), new ConsumeCommand(), new StackCommand(), new BenchCommand(),
+                new SearchCommand(), new ProduceCommand(), new ConsumeCommand(), new StackCommand(), new ClusterCommand(), new BenchCommand(),
                 new BenchPipelineCommand(), new EngineCommand())) {
             commands.put(c.name(), c);
         }

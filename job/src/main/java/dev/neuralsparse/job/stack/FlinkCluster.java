@@ -1,0 +1,219 @@
+package dev.neuralsparse.job.stack;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A standalone Flink 1.20 session cluster on this machine: one JobManager
+ * ({@code StandaloneSessionClusterEntrypoint}) and one TaskManager ({@code TaskManagerRunner})
+ * started as processes from the lib/ that {@code deploy/flink-cluster} assembles from Maven
+ * Central, with JVM memory parameters derived by Flink's own {@code BashJavaUtils}, as
+ * {@code taskmanager.sh} does. Jobs are submitted with the real CLI front end ({@code bin/flink}).
+ */
+public final class FlinkCluster {
+    public static final int DEFAULT_REST_PORT = 8081;
+    /** Flink 1.20's default {@code env.java.opts.all}: what its runtime needs opened on Java 17. */
+    public static final String JAVA_OPENS = String.join(" ",
+            "--add-exports=java.base/sun.net.util=ALL-UNNAMED", "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
+            "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.net=ALL-UNNAMED",
+            "--add-opens=java.base/java.io=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
+            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+            "--add-opens=java.base/java.text=ALL-UNNAMED", "--add-opens=java.base/java.time=ALL-UNNAMED",
+            "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
+
+    private final Path lib;
+    private final Path dir;
+    private final int restPort;
+    private final int rpcPort;
+    private final int slots;
+    private final ManagedProcess jobManager;
+    private final ManagedProcess taskManager;
+
+    public FlinkCluster(Path lib, Path dir, int restPort, int rpcPort, int slots) {
+        this.lib = lib;
+        this.dir = dir;
+        this.restPort = restPort;
+        this.rpcPort = rpcPort;
+        this.slots = slots;
+        this.jobManager = new ManagedProcess("jobmanager", dir);
+        this.taskManager = new ManagedProcess("taskmanager", dir);
+    }
+
+    /** deploy/flink-cluster/target/lib of the project. */
+    public static Path defaultLib() {
+        return LocalStack.Builder.defaultArtifacts().getParent().getParent().resolve("flink-cluster/target/lib");
+    }
+
+    /** Beside the local stack's folder: {@code <stack dir>/../cluster}. */
+    public static Path defaultDir() {
+        String env = System.getenv("NEURAL_SPARSE_CLUSTER_DIR");
+        return env != null && !env.isBlank() ? Paths.get(env) : LocalStack.Builder.defaultDir().resolveSibling("cluster");
+    }
+
+    public Path confDir() {
+        return dir.resolve("conf");
+    }
+
+    public String restUrl() {
+        return "http://127.0.0.1:" + restPort;
+    }
+
+    public void up(Duration timeout) {
+        if (!Files.isDirectory(lib)) {
+            throw new StackException("the cluster's lib/ is not built (" + lib + " is missing); run: mvn -q -B package -DskipTests");
+        }
+        if (jobManager.running().isEmpty()) {
+            ManagedProcess.requireFreePort(restPort, "Flink REST", "--rest-port");
+            ManagedProcess.requireFreePort(rpcPort, "Flink JobManager RPC", "--rpc-port");
+            writeConfig();
+            start(jobManager, "GET_JM_RESOURCE_PARAMS", "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint");
+        }
+        if (taskManager.running().isEmpty()) {
+            start(taskManager, "GET_TM_RESOURCE_PARAMS", "org.apache.flink.runtime.taskexecutor.TaskManagerRunner");
+        }
+        Health.await(this::hasTaskManager, jobManager, "Flink JobManager on " + restUrl() + " with a TaskManager", timeout);
+    }
+
+    public boolean down() {
+        boolean tm = taskManager.stop(Duration.ofSeconds(30));
+        return jobManager.stop(Duration.ofSeconds(30)) | tm;
+    }
+
+    public List<String> status() {
+        return List.of(line(jobManager, restUrl()), line(taskManager, slots + " slots"));
+    }
+
+    private static String line(ManagedProcess p, String what) {
+        return String.format("%-12s %-10s %-24s log %s", p.name(), p.running().map(h -> "pid " + h.pid()).orElse("stopped"),
+                what, p.logFile());
+    }
+
+    boolean hasTaskManager() {
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(restUrl() + "/overview"))
+                    .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 && new ObjectMapper().readTree(r.body()).path("taskmanagers").asInt() > 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private void writeConfig() {
+        try {
+            Files.createDirectories(confDir());
+            Files.writeString(confDir().resolve("config.yaml"), String.join("\n",
+                    "jobmanager.rpc.address: 127.0.0.1",
+                    "jobmanager.bind-host: 127.0.0.1",
+                    "jobmanager.rpc.port: " + rpcPort,
+                    "rest.address: 127.0.0.1",
+                    "rest.bind-address: 127.0.0.1",
+                    "rest.port: " + restPort,
+                    "taskmanager.host: 127.0.0.1",
+                    "taskmanager.bind-host: 127.0.0.1",
+                    "taskmanager.numberOfTaskSlots: " + slots,
+                    "jobmanager.memory.process.size: 1024m",
+                    "taskmanager.memory.process.size: 3072m",
+                    // safetensors are decoded on the heap, then into direct memory: room for a real model
+                    "taskmanager.memory.task.off-heap.size: 768m",
+                    "taskmanager.memory.managed.size: 64m",
+                    "io.tmp.dirs: " + dir.resolve("tmp"),
+                    "web.tmpdir: " + dir.resolve("tmp"),
+                    "execution.checkpointing.dir: file://" + dir.resolve("checkpoints"),
+                    ""));
+            Files.writeString(confDir().resolve("log4j.properties"), String.join("\n",
+                    "rootLogger.level = INFO",
+                    "rootLogger.appenderRef.out.ref = out",
+                    "appender.out.type = Console",
+                    "appender.out.name = out",
+                    "appender.out.layout.type = PatternLayout",
+                    "appender.out.layout.pattern = %d{HH:mm:ss,SSS} %-5p %c{1} - %m%n",
+                    "logger.kafka.name = org.apache.kafka",
+                    "logger.kafka.level = WARN",
+                    ""));
+            Files.copy(confDir().resolve("log4j.properties"), confDir().resolve("log4j-cli.properties"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.createDirectories(dir.resolve("tmp"));
+        } catch (IOException e) {
+            throw new StackException("cannot write the Flink configuration in " + confDir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void start(ManagedProcess process, String resourceCommand, String mainClass) {
+        List<String> params = bashJavaUtils(resourceCommand);
+        List<String> command = new ArrayList<>();
+        command.add(java());
+        command.addAll(Arrays.asList(params.get(0).trim().split("\\s+")));
+        command.addAll(Arrays.asList(JAVA_OPENS.split(" ")));
+        command.add("-Dai.djl.offline=true");
+        command.add("-Dlog4j.configurationFile=" + confDir().resolve("log4j.properties"));
+        command.add("-Dlog.file=" + process.logFile());
+        command.addAll(List.of("-cp", lib + "/*", mainClass, "--configDir", confDir().toString()));
+        if (params.size() > 1) {
+            command.addAll(Arrays.asList(params.get(1).trim().split("\\s+")));
+        }
+        process.start(command, dir, Map.of("FLINK_CONF_DIR", confDir().toString(),
+                "DJL_CACHE_DIR", dir.resolve("djl-cache").toString()));
+    }
+
+    /** What Flink's start scripts ask BashJavaUtils for: JVM memory flags, then dynamic configuration. */
+    private List<String> bashJavaUtils(String command) {
+        try {
+            Process p = new ProcessBuilder(java(), "-cp", lib + "/*", "org.apache.flink.runtime.util.bash.BashJavaUtils",
+                    command, "--configDir", confDir().toString()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new StackException("BashJavaUtils " + command + " failed:\n" + out);
+            }
+            List<String> results = new ArrayList<>();
+            for (String line : out.split("\n")) {
+                if (line.startsWith("BASH_JAVA_UTILS_EXEC_RESULT:")) {
+                    results.add(line.substring("BASH_JAVA_UTILS_EXEC_RESULT:".length()));
+                }
+            }
+            if (results.isEmpty()) {
+                throw new StackException("BashJavaUtils " + command + " printed no result:\n" + out);
+            }
+            return results;
+        } catch (IOException e) {
+            throw new StackException("cannot run BashJavaUtils: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StackException("interrupted", e);
+        }
+    }
+
+    /** A process running Flink's CLI front end against this cluster, as {@code bin/flink} does. */
+    public ProcessBuilder cli(String... args) {
+        List<String> c = new ArrayList<>(List.of(java()));
+        c.addAll(Arrays.asList(JAVA_OPENS.split(" ")));
+        c.addAll(List.of("-Dlog4j.configurationFile=" + confDir().resolve("log4j-cli.properties"),
+                "-cp", lib + "/*", "org.apache.flink.client.cli.CliFrontend"));
+        c.addAll(Arrays.asList(args));
+        ProcessBuilder pb = new ProcessBuilder(c);
+        pb.environment().put("FLINK_CONF_DIR", confDir().toString());
+        return pb;
+    }
+
+    private static String java() {
+        return Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+    }
+}
