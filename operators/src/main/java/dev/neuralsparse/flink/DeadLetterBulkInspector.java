@@ -1,13 +1,9 @@
 package dev.neuralsparse.flink;
 
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import org.apache.flink.connector.opensearch.sink.BulkResponseInspector;
 import org.apache.flink.util.FlinkRuntimeException;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.opensearch.action.DocWriteRequest;
 import org.opensearch.action.bulk.BulkItemResponse;
 import org.opensearch.action.bulk.BulkRequest;
@@ -22,24 +18,23 @@ import org.opensearch.core.rest.RestStatus;
  * are idempotent, so the replay is harmless and nothing is lost. The dead letter is sent and
  * flushed before the bulk counts as done, so a checkpoint never covers an unsent dead letter.
  */
-public class DeadLetterBulkInspector implements BulkResponseInspector, AutoCloseable {
+public class DeadLetterBulkInspector implements BulkResponseInspector {
     private final DeadLetterSerializer serializer;
+    private final String bootstrapServers;
     private final String topic;
-    private final Properties producerConfig;
-    private KafkaProducer<byte[], byte[]> producer;
+    private boolean sent;
 
     DeadLetterBulkInspector(String bootstrapServers, String topic) {
+        this.bootstrapServers = bootstrapServers;
         this.topic = topic;
         this.serializer = new DeadLetterSerializer(topic);
-        this.producerConfig = new Properties();
-        producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
-        producerConfig.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 << 20);
-        producerConfig.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        producerConfig.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     }
 
-    /** The factory the sink builder takes; serializable, it creates the inspector on the TaskManager. */
+    /**
+     * The factory the sink builder takes; serializable, it creates the inspector on the
+     * TaskManager. Use it with a {@link RankFeaturesEmitter} given the same bootstrap servers:
+     * the emitter holds the shared producer open for the writer's lifetime.
+     */
     public static BulkResponseInspectorFactory factory(String bootstrapServers, String topic) {
         return context -> new DeadLetterBulkInspector(bootstrapServers, topic);
     }
@@ -64,8 +59,9 @@ public class DeadLetterBulkInspector implements BulkResponseInspector, AutoClose
             send(new DeadLetter(DeadLetter.Stage.INDEX, "OpenSearch rejected the document: " + status + " "
                     + item.getFailureMessage(), source, action.id()));
         }
-        if (producer != null) {
-            producer.flush();
+        if (sent) {
+            DeadLetterProducers.get(bootstrapServers).flush();
+            sent = false;
         }
         if (transientFailure != null) {
             throw transientFailure;
@@ -73,24 +69,15 @@ public class DeadLetterBulkInspector implements BulkResponseInspector, AutoClose
     }
 
     private void send(DeadLetter letter) {
-        if (producer == null) {
-            producer = new KafkaProducer<>(producerConfig);
-        }
         ProducerRecord<byte[], byte[]> record = serializer.serialize(letter, null, null);
         try {
-            producer.send(record).get();
+            DeadLetterProducers.get(bootstrapServers).send(record).get();
+            sent = true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new FlinkRuntimeException("interrupted while sending a dead letter to " + topic, e);
         } catch (ExecutionException e) {
             throw new FlinkRuntimeException("cannot send a dead letter to " + topic + ": " + e.getCause(), e);
-        }
-    }
-
-    @Override
-    public void close() {
-        if (producer != null) {
-            producer.close();
         }
     }
 }

@@ -21,16 +21,34 @@ public class RankFeaturesEmitter implements OpensearchEmitter<EncodedDocument> {
 
     private final String index;
     private final String field;
+    private final String deadLetterBootstrapServers;
     private transient ObjectMapper json;
 
-    public RankFeaturesEmitter(String index, String field) {
+    /**
+     * @param deadLetterBootstrapServers Kafka of the dead-letter topic: the emitter keeps the
+     *     shared producer of {@link DeadLetterBulkInspector} open while the writer lives (null:
+     *     no inspector)
+     */
+    public RankFeaturesEmitter(String index, String field, String deadLetterBootstrapServers) {
         this.index = index;
         this.field = field;
+        this.deadLetterBootstrapServers = deadLetterBootstrapServers;
     }
 
     @Override
     public void open() {
         json = new ObjectMapper();
+        if (deadLetterBootstrapServers != null) {
+            DeadLetterProducers.acquire(deadLetterBootstrapServers);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (json != null && deadLetterBootstrapServers != null) {
+            DeadLetterProducers.release(deadLetterBootstrapServers);
+        }
+        json = null;
     }
 
     @Override
@@ -40,7 +58,7 @@ public class RankFeaturesEmitter implements OpensearchEmitter<EncodedDocument> {
 
     UpdateRequest upsert(EncodedDocument doc) {
         if (json == null) {
-            open();
+            json = new ObjectMapper();
         }
         try {
             ObjectNode source = (ObjectNode) json.readTree(doc.document.json);

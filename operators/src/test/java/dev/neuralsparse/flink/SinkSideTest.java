@@ -21,7 +21,7 @@ class SinkSideTest {
         SourceRecord source = new SourceRecord("docs", 0, 3, 0L, null, "{}".getBytes(StandardCharsets.UTF_8));
         EncodedDocument doc = EncodedDocument.encoded(
                 new Document("d1", "text", "{\"title\":\"T\",\"n\":1}", source), vector);
-        UpdateRequest request = new RankFeaturesEmitter("idx", "sparse_embedding").upsert(doc);
+        UpdateRequest request = new RankFeaturesEmitter("idx", "sparse_embedding", null).upsert(doc);
         assertThat(request.index()).isEqualTo("idx");
         assertThat(request.id()).isEqualTo("d1");
         assertThat(request.docAsUpsert()).isTrue();

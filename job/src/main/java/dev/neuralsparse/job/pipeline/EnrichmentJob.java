@@ -182,7 +182,7 @@ public final class EnrichmentJob {
     private org.apache.flink.connector.opensearch.sink.Opensearch2Sink<EncodedDocument> opensearchSink(DocumentFormat format) {
         return new Opensearch2SinkBuilder<EncodedDocument>()
                 .setHosts(HttpHost.create(conf.get(JobOptions.OPENSEARCH)))
-                .setEmitter(new RankFeaturesEmitter(conf.get(JobOptions.INDEX), format.outputField()))
+                .setEmitter(new RankFeaturesEmitter(conf.get(JobOptions.INDEX), format.outputField(), conf.get(JobOptions.KAFKA)))
                 .setBulkFlushMaxActions(conf.get(JobOptions.BULK_ACTIONS))
                 .setBulkFlushInterval(conf.get(JobOptions.BULK_INTERVAL).toMillis())
                 .setBulkFlushBackoffStrategy(FlushBackoffType.EXPONENTIAL, 5, 500)

@@ -71,6 +71,33 @@ class DeadLettersAndRecoveryITCase {
         assertThat(clients.allDocuments(topic)).hasSize(good.size());
     }
 
+    @Test
+    void aDocumentOpenSearchRejectsGoesToTheDeadLettersWithItsOriginal() throws Exception {
+        String topic = StackClients.unique("rejected");
+        String dlq = topic + "-dlq";
+        clients.createTopic(topic, 1);
+        clients.createTopic(dlq, 1);
+        clients.opensearch("PUT", topic, "{\"mappings\": {\"properties\": {\"year\": {\"type\": \"integer\"},"
+                + " \"sparse_embedding\": {\"type\": \"rank_features\"}}}}");
+        List<JsonNode> good = EnrichmentJobITCase.corpusSlice(200, 250);
+        List<byte[][]> records = new ArrayList<>(EnrichmentJobITCase.records(good));
+        String bad = "{\"_id\": \"bad-year\", \"title\": \"A title\", \"year\": \"nineteen sixty\"}";
+        records.add(20, new byte[][] {utf8("bad-year"), utf8(bad)});
+        clients.produce(topic, records);
+
+        JobRunner.runBounded(EnrichmentJobITCase.options(topic, dlq, topic), s -> s);
+
+        List<JsonNode> letters = clients.consumeJson(dlq, 1, Duration.ofSeconds(30));
+        assertThat(letters).hasSize(1);
+        JsonNode letter = letters.get(0);
+        assertThat(letter.get("stage").asText()).isEqualTo("index");
+        assertThat(letter.get("document_id").asText()).isEqualTo("bad-year");
+        assertThat(letter.get("reason").asText()).contains("OpenSearch rejected the document").contains("BAD_REQUEST");
+        assertThat(letter.get("value").asText()).isEqualTo(bad);
+        assertThat(letter.at("/source/offset").asLong()).isEqualTo(20);
+        assertThat(clients.allDocuments(topic)).hasSize(good.size());
+    }
+
     private static String reasonKey(JsonNode letter) {
         String r = letter.path("reason").asText();
         if (r.contains("JSON")) {
