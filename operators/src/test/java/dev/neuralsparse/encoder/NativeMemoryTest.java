@@ -15,8 +15,10 @@ import org.junit.jupiter.api.Test;
  * Every tensor of a forward is freed: round after round of batches leaves no array behind in the
  * model's manager and resident memory reaches a plateau. RSS also holds the Java heap and DJL's
  * direct buffers, which are freed by the garbage collector, so each sample follows a GC and the
- * check is on growth between later rounds: a leaked (batch x vocab) result per forward would add
- * about 100 MB per round here.
+ * check is on growth between later rounds. A leaked (batch x vocab) result per forward would add
+ * at least 90 MB per round here (over 90 forwards of 8 x 30,522 floats), 540 MB over the six
+ * measured rounds; the bound of 96 MB leaves room for the allocators' arenas settling (measured:
+ * 13 MB over 21 rounds alone, more when earlier tests of the same JVM are still being collected).
  */
 class NativeMemoryTest {
     private static final int ROUNDS = 8;
@@ -41,7 +43,7 @@ class NativeMemoryTest {
             assertThat(encoder.stats().forwards()).isGreaterThan(ROUNDS * 90L);
             assertThat(encoder.liveArrayCount()).isEqualTo(arrays);
             assertThat(encoder.stats().sequences()).isEqualTo((long) ROUNDS * DOCS_PER_ROUND);
-            assertThat(growth).as("RSS growth in bytes over %d rounds", ROUNDS - 2).isLessThan(32L << 20);
+            assertThat(growth).as("RSS growth in bytes over %d rounds", ROUNDS - 2).isLessThan(96L << 20);
         }
     }
 

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -52,11 +53,7 @@ final class BenchCommand implements Command {
                 "docs/s, tokens/s, the padding ratio and MFU: achieved FLOP/s over the peak matmul FLOP/s",
                 "measured in this JVM on the same device and precision.",
                 "",
-                "  --device D              cpu (default), gpu, gpu:N, auto",
-                "  --precision P           fp32 (default) or fp16 (GPU)",
-                "  --token-budget N        padded tokens per forward (default " + EncoderSpec.DEFAULT_TOKEN_BUDGET + ")",
-                "  --max-batch N           sequences per forward at most (default " + EncoderSpec.DEFAULT_MAX_BATCH_SIZE + ")",
-                "  --threads N             PyTorch intra-op threads (default: one per core)",
+                ModelOptions.ModelOptionsHelp.ENCODER,
                 "  --docs N                abstracts to encode (default 512)",
                 "  --runs N                timed runs after the warm-up; the best is reported (default 1)",
                 "  --corpus FILE           BEIR corpus.jsonl[.gz] (default ../shared/data/scifact/corpus.jsonl.gz)",
@@ -65,22 +62,17 @@ final class BenchCommand implements Command {
 
     @Override
     public int run(String[] argv, InputStream in, PrintStream out, PrintStream err) throws Exception {
-        CliArgs args = CliArgs.parse(name(), argv, Set.of("device", "precision", "token-budget", "max-batch",
-                "threads", "docs", "runs", "corpus", "model-dir", "cache-dir"), Set.of());
+        Set<String> names = new HashSet<>(ModelOptions.NAMES);
+        names.remove("model");
+        names.addAll(Set.of("docs", "runs", "corpus", "model-dir"));
+        CliArgs args = CliArgs.parse(name(), argv, names, Set.of());
         ModelOptions.applyThreads(args);
         Path corpus = Paths.get(args.get("corpus", Corpora.shared().resolve("data/scifact/corpus.jsonl.gz").toString()));
         if (!Files.isRegularFile(corpus)) {
             throw new CliArgs.UsageException("corpus " + corpus + " not found; pass --corpus FILE (a BEIR corpus.jsonl[.gz])");
         }
         List<String> texts = Corpora.beirTexts(corpus, args.getInt("docs", 512));
-        Path model = benchModel(args, texts);
-        EncoderSpec spec = EncoderSpec.builder()
-                .setModel(model.toString())
-                .setDevice(dev.neuralsparse.encoder.DeviceSpec.parse(args.get("device", "cpu")))
-                .setPrecision(dev.neuralsparse.encoder.Precision.parse(args.get("precision", "fp32")))
-                .setTokenBudget(args.getInt("token-budget", EncoderSpec.DEFAULT_TOKEN_BUDGET))
-                .setMaxBatchSize(args.getInt("max-batch", EncoderSpec.DEFAULT_MAX_BATCH_SIZE))
-                .build();
+        EncoderSpec spec = ModelOptions.spec(args, benchModel(args, texts).toString());
         try (SparseEncoder encoder = SparseEncoder.open(spec)) {
             report(encoder, spec, texts, corpus, args.getInt("runs", 1), out);
         }

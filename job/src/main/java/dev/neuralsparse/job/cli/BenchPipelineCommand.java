@@ -86,16 +86,8 @@ final class BenchPipelineCommand implements Command {
 
         String topic = "bench-job-" + run;
         load(stack.kafkaBootstrapServers(), topic, docs);
-        Configuration conf = new Configuration();
-        conf.setString("kafka", stack.kafkaBootstrapServers());
-        conf.setString("opensearch", stack.opensearchUrl());
-        conf.setString("topic", topic);
-        conf.setString("dlq-topic", topic + "-dlq");
-        conf.setString("index", topic);
-        conf.setString("model", model);
-        conf.setString("text-fields", "title;text");
+        Configuration conf = RunCommand.boundedJob(stack, topic, topic, model);
         conf.setString("parallelism", Integer.toString(args.getInt("parallelism", 1)));
-        conf.setString("bounded", "true");
         long t0 = System.nanoTime();
         RunCommand.runJob(conf, err);
         double jobSeconds = (System.nanoTime() - t0) / 1e9;

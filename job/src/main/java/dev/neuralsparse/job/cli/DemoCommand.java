@@ -91,17 +91,9 @@ final class DemoCommand implements Command {
         produce(stack.kafkaBootstrapServers(), corpus);
 
         err.println("== 3/4 running the job (bounded) into index " + INDEX);
-        Configuration conf = new Configuration();
-        conf.setString("kafka", stack.kafkaBootstrapServers());
-        conf.setString("opensearch", stack.opensearchUrl());
-        conf.setString("topic", TOPIC);
-        conf.setString("dlq-topic", TOPIC + "-dlq");
-        conf.setString("index", INDEX);
-        conf.setString("group-id", "neural-sparse-demo-" + System.currentTimeMillis());
-        conf.setString("model", model.folder.toString());
-        conf.setString("device", args.get("device", "cpu"));
-        conf.setString("text-fields", "title;text");
-        conf.setString("bounded", "true");
+        Configuration conf = RunCommand.boundedJob(stack, TOPIC, INDEX, model.folder.toString());
+        conf.setString(JobOptions.GROUP_ID.key(), "neural-sparse-demo-" + System.currentTimeMillis());
+        conf.setString(JobOptions.DEVICE.key(), args.get("device", "cpu"));
         RunCommand.runJob(conf, err);
 
         err.println("== 4/4 sample queries");

@@ -15,6 +15,11 @@ final class ModelOptions {
 
     static final String HELP = String.join("\n",
             "  --model DIR|REPO_ID     model folder, or hub repo id downloaded once into the cache",
+            ModelOptionsHelp.ENCODER);
+
+    /** The encoder options without --model, for commands that bring their own model. */
+    static final class ModelOptionsHelp {
+        static final String ENCODER = String.join("\n",
             "  --device D              cpu (default), gpu, gpu:N or auto",
             "  --precision P           fp32 (default) or fp16 (GPU only)",
             "  --token-budget N        padded tokens per forward pass (default " + EncoderSpec.DEFAULT_TOKEN_BUDGET + ")",
@@ -25,9 +30,17 @@ final class ModelOptions {
             "  --cache-dir DIR         hub cache (default $NEURAL_SPARSE_CACHE or ~/.cache/neural-sparse)",
             "  --threads N             PyTorch intra-op threads (default: one per core)");
 
+        private ModelOptionsHelp() {}
+    }
+
     private ModelOptions() {}
 
     static EncoderSpec spec(CliArgs args) {
+        return spec(args, args.require("model"));
+    }
+
+    /** The spec of the encoder options in {@code args}, for {@code model}. */
+    static EncoderSpec spec(CliArgs args, String model) {
         LongDocuments longDocs = LongDocuments.parse(args.get("long-docs", "truncate"));
         if (args.has("window") || args.has("stride")) {
             if (longDocs.mode() != LongDocuments.Mode.CHUNKED_MAX) {
@@ -37,7 +50,7 @@ final class ModelOptions {
             longDocs = LongDocuments.chunkedMax(window, args.getInt("stride", Math.min(window, longDocs.stride())));
         }
         return EncoderSpec.builder()
-                .setModel(args.require("model"))
+                .setModel(model)
                 .setCacheDir(args.get("cache-dir", null))
                 .setDevice(DeviceSpec.parse(args.get("device", "cpu")))
                 .setPrecision(Precision.parse(args.get("precision", "fp32")))

@@ -45,6 +45,20 @@ final class RunCommand implements Command {
         return 0;
     }
 
+    /** The bounded job that demo and bench-pipeline run against a local stack: CACM-style title + text. */
+    static Configuration boundedJob(dev.neuralsparse.job.stack.LocalStack stack, String topic, String index, String model) {
+        Configuration conf = new Configuration();
+        conf.setString(JobOptions.KAFKA.key(), stack.kafkaBootstrapServers());
+        conf.setString(JobOptions.OPENSEARCH.key(), stack.opensearchUrl());
+        conf.setString(JobOptions.TOPIC.key(), topic);
+        conf.setString(JobOptions.DLQ_TOPIC.key(), topic + "-dlq");
+        conf.setString(JobOptions.INDEX.key(), index);
+        conf.setString(JobOptions.MODEL.key(), model);
+        conf.setString(JobOptions.TEXT_FIELDS.key(), "title;text");
+        conf.setString(JobOptions.BOUNDED.key(), "true");
+        return conf;
+    }
+
     /** Builds and runs the job; while it runs, a progress line tells how many documents are indexed. */
     static void runJob(Configuration conf, PrintStream progress) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
