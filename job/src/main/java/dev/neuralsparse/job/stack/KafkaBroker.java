@@ -1,19 +1,17 @@
 package dev.neuralsparse.job.stack;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
 
 /**
  * A single-node KRaft Kafka broker (broker and controller in one process) run from the
@@ -123,12 +121,12 @@ final class KafkaBroker {
     }
 
     private void format(Path config) {
-        byte[] uuid = ByteBuffer.allocate(16).putLong(UUID.randomUUID().getMostSignificantBits())
-                .putLong(UUID.randomUUID().getLeastSignificantBits()).array();
-        String clusterId = Base64.getUrlEncoder().withoutPadding().encodeToString(uuid);
+        // Kafka's own ids never start with '-', which the tool's argument parser would take for an
+        // option; the '=' form keeps it a value whatever it is.
+        String clusterId = Uuid.randomUuid().toString();
         try {
             Process p = new ProcessBuilder(java(), "-cp", libs + "/*", "kafka.tools.StorageTool", "format",
-                    "-t", clusterId, "-c", config.toString(), "--standalone")
+                    "--cluster-id=" + clusterId, "--config=" + config, "--standalone")
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(process.logFile().toFile()))
                     .start();
