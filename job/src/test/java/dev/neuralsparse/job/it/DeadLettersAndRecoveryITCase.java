@@ -28,16 +28,22 @@ class DeadLettersAndRecoveryITCase {
         clients = new StackClients(TestStack.get().kafkaBootstrapServers(), TestStack.get().opensearchUrl());
     }
 
+    /** A fresh topic with the given partitions and its dead-letter topic (name + "-dlq"). */
+    private static String topicWithDeadLetters(String prefix, int partitions) throws Exception {
+        String topic = StackClients.unique(prefix);
+        clients.createTopic(topic, partitions);
+        clients.createTopic(topic + "-dlq", 1);
+        return topic;
+    }
+
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
     @Test
     void badRecordsGoToTheDeadLetterTopicWithTheirReasonAndGoodOnesAreIndexed() throws Exception {
-        String topic = StackClients.unique("bad");
+        String topic = topicWithDeadLetters("bad", 2);
         String dlq = topic + "-dlq";
-        clients.createTopic(topic, 2);
-        clients.createTopic(dlq, 1);
         List<JsonNode> good = EnrichmentJobITCase.corpusSlice(0, 200);
         List<byte[][]> records = new ArrayList<>(EnrichmentJobITCase.records(good));
         char[] big = new char[10 << 20];
@@ -73,10 +79,8 @@ class DeadLettersAndRecoveryITCase {
 
     @Test
     void aDocumentOpenSearchRejectsGoesToTheDeadLettersWithItsOriginal() throws Exception {
-        String topic = StackClients.unique("rejected");
+        String topic = topicWithDeadLetters("rejected", 1);
         String dlq = topic + "-dlq";
-        clients.createTopic(topic, 1);
-        clients.createTopic(dlq, 1);
         clients.opensearch("PUT", topic, "{\"mappings\": {\"properties\": {\"year\": {\"type\": \"integer\"},"
                 + " \"sparse_embedding\": {\"type\": \"rank_features\"}}}}");
         List<JsonNode> good = EnrichmentJobITCase.corpusSlice(200, 250);
@@ -116,10 +120,8 @@ class DeadLettersAndRecoveryITCase {
 
     @Test
     void aCrashMidStreamResumesFromTheCheckpointWithEachDocumentOnce() throws Exception {
-        String topic = StackClients.unique("crash");
+        String topic = topicWithDeadLetters("crash", 2);
         String dlq = topic + "-dlq";
-        clients.createTopic(topic, 2);
-        clients.createTopic(dlq, 1);
         List<JsonNode> docs = EnrichmentJobITCase.corpusSlice(0, 600);
         clients.produce(topic, EnrichmentJobITCase.records(docs));
         FailOnce.reset();
