@@ -2,7 +2,6 @@ package dev.neuralsparse.job;
 
 import dev.neuralsparse.job.cli.JobCommandLine;
 import dev.neuralsparse.job.pipeline.EnrichmentJob;
-import dev.neuralsparse.job.pipeline.JobOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -20,7 +19,8 @@ public final class FlinkRunMain {
     public static void main(String[] args) throws Exception {
         Configuration conf = JobCommandLine.parse("flink run", args);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        new EnrichmentJob(conf).build(env);
-        env.execute("neural-sparse " + conf.get(JobOptions.TOPIC) + " -> " + conf.get(JobOptions.INDEX));
+        EnrichmentJob job = new EnrichmentJob(conf);
+        job.build(env);
+        env.execute(job.name());
     }
 }

@@ -62,16 +62,22 @@ final class RunCommand implements Command {
     /** Builds and runs the job; while it runs, a progress line tells how many documents are indexed. */
     static void runJob(Configuration conf, PrintStream progress) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        new EnrichmentJob(conf).build(env);
+        EnrichmentJob job = new EnrichmentJob(conf);
+        job.build(env);
+        boolean indexing = conf.getOptional(JobOptions.TOPIC).isPresent();
         Thread reporter = progressReporter(conf, progress);
-        reporter.start();
+        if (indexing) {
+            reporter.start();
+        }
         try {
-            env.execute("neural-sparse " + conf.get(JobOptions.TOPIC) + " -> " + conf.get(JobOptions.INDEX));
+            env.execute(job.name());
         } finally {
             reporter.interrupt();
             reporter.join(2000);
         }
-        progress.printf(Locale.ROOT, "%nindex %s holds %d documents%n", conf.get(JobOptions.INDEX), count(conf));
+        if (indexing) {
+            progress.printf(Locale.ROOT, "%nindex %s holds %d documents%n", conf.get(JobOptions.INDEX), count(conf));
+        }
     }
 
     private static Thread progressReporter(Configuration conf, PrintStream progress) {

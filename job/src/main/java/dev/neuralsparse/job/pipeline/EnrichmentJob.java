@@ -63,6 +63,18 @@ public final class EnrichmentJob {
         }
     }
 
+    /** A job name that says what flows where, e.g. {@code neural-sparse docs -> docs-index, queries}. */
+    public String name() {
+        List<String> parts = new ArrayList<>();
+        if (!blank(conf.get(JobOptions.TOPIC))) {
+            parts.add(conf.get(JobOptions.TOPIC) + " -> " + conf.get(JobOptions.INDEX));
+        }
+        if (!blank(conf.get(JobOptions.QUERY_TOPIC))) {
+            parts.add(conf.get(JobOptions.QUERY_TOPIC) + " -> " + conf.get(JobOptions.QUERY_VECTORS_TOPIC));
+        }
+        return "neural-sparse " + String.join(", ", parts);
+    }
+
     /** Creates (or checks) the index, then adds the job to {@code env}. */
     public void build(StreamExecutionEnvironment env) {
         build(env, UnaryOperator.identity());
