@@ -170,8 +170,10 @@ public final class FlinkCluster {
         if (params.size() > 1) {
             command.addAll(Arrays.asList(params.get(1).trim().split("\\s+")));
         }
+        // DJL extracts libtorch (~400 MB) into its cache: share the caller's cache when it has one.
+        String djlCache = System.getenv("DJL_CACHE_DIR");
         process.start(command, dir, Map.of("FLINK_CONF_DIR", confDir().toString(),
-                "DJL_CACHE_DIR", dir.resolve("djl-cache").toString()));
+                "DJL_CACHE_DIR", djlCache != null && !djlCache.isBlank() ? djlCache : dir.resolve("djl-cache").toString()));
     }
 
     /** What Flink's start scripts ask BashJavaUtils for: JVM memory flags, then dynamic configuration. */

@@ -24,13 +24,14 @@ import org.junit.jupiter.api.Test;
  */
 class FlinkRunITCase {
     private static FlinkCluster cluster;
+    private static Path dir;
     private static StackClients clients;
 
     @BeforeAll
     static void start() throws Exception {
         EnrichmentJobITCase.start();
         clients = new StackClients(TestStack.get().kafkaBootstrapServers(), TestStack.get().opensearchUrl());
-        Path dir = Files.createTempDirectory(Paths.get("/tmp"), "neural-sparse-cluster-",
+        dir = Files.createTempDirectory(Paths.get("/tmp"), "neural-sparse-cluster-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         cluster = new FlinkCluster(FlinkCluster.defaultLib(), dir, freePort(), freePort(), 2);
         cluster.up(Duration.ofSeconds(120));
@@ -40,6 +41,7 @@ class FlinkRunITCase {
     static void stop() {
         if (cluster != null) {
             cluster.down();
+            TestStack.deleteTree(dir);
         }
     }
 

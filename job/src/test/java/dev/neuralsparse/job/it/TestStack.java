@@ -18,13 +18,25 @@ public final class TestStack {
 
     private TestStack() {}
 
+    /** Removes a test folder and everything in it (the servers' data and logs). */
+    static void deleteTree(Path dir) {
+        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // best effort: a leftover folder under /tmp is harmless
+        }
+    }
+
     public static synchronized LocalStack get() {
         if (stack == null) {
             try {
                 Path dir = Files.createTempDirectory(Paths.get("/tmp"), "neural-sparse-it-",
                         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
                 LocalStack s = LocalStack.builder().setDir(dir).useFreePorts().build();
-                Runtime.getRuntime().addShutdownHook(new Thread(s::down, "stop-test-stack"));
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    s.down();
+                    deleteTree(dir);
+                }, "stop-test-stack"));
                 s.up();
                 stack = s;
             } catch (IOException e) {
