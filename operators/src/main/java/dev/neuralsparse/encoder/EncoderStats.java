@@ -8,14 +8,12 @@ public final class EncoderStats {
     private final AtomicLong sequences = new AtomicLong();
     private final AtomicLong tokens = new AtomicLong();
     private final AtomicLong paddedTokens = new AtomicLong();
-    private final AtomicLong forwardNanos = new AtomicLong();
 
-    void record(int batchSequences, long batchTokens, long batchPaddedTokens, long nanos) {
+    void record(int batchSequences, long batchTokens, long batchPaddedTokens) {
         forwards.incrementAndGet();
         sequences.addAndGet(batchSequences);
         tokens.addAndGet(batchTokens);
         paddedTokens.addAndGet(batchPaddedTokens);
-        forwardNanos.addAndGet(nanos);
     }
 
     public long forwards() {
@@ -40,10 +38,5 @@ public final class EncoderStats {
     public double paddingRatio() {
         long padded = paddedTokens.get();
         return padded == 0 ? 0 : 1.0 - (double) tokens.get() / padded;
-    }
-
-    /** Time spent in forward passes and sparse extraction. */
-    public long forwardNanos() {
-        return forwardNanos.get();
     }
 }

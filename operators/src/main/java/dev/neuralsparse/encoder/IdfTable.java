@@ -4,10 +4,8 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.Serializable;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -72,9 +70,5 @@ public final class IdfTable implements Serializable {
         HashMap<String, Float> next = new HashMap<>(weights);
         next.putAll(of(updates, newVersion).weights);
         return new IdfTable(next, newVersion);
-    }
-
-    public Map<String, Float> asMap() {
-        return Collections.unmodifiableMap(weights);
     }
 }

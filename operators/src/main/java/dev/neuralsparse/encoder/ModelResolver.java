@@ -70,11 +70,6 @@ public final class ModelResolver {
                 : Paths.get(System.getProperty("user.home"), ".cache", "neural-sparse");
     }
 
-    /** True when {@code ref} names a hub repository rather than an existing folder. */
-    public static boolean isRepoId(String ref) {
-        return !Files.isDirectory(Paths.get(ref)) && REPO_ID.matcher(ref).matches();
-    }
-
     /** Resolves a local folder or hub repo id to a folder holding at least the required files. */
     public Path resolve(String ref) {
         return resolve(ref, REQUIRED_FILES);

@@ -50,16 +50,16 @@ public final class RandomDistilBert {
         }
         int vocab = Vocabulary.read(tokenizerJson).size();
         SafetensorsWriter.writeText(folder.resolve("config.json"), config(vocab));
-        SafetensorsWriter weights = weights(new Random(seed), vocab, new float[vocab]);
+        SafetensorsWriter weights = weights(new Random(seed), vocab);
         weights.write(folder.resolve(MlmWeights.FILE));
-        float shift = activeQuantile(folder, calibrationTexts, 0.985);
         float[] bias = new float[vocab];
-        Arrays.fill(bias, -shift);
-        weights(new Random(seed), vocab, bias).write(folder.resolve(MlmWeights.FILE));
+        Arrays.fill(bias, -activeQuantile(folder, calibrationTexts, 0.985));
+        weights.put("vocab_projector.bias", bias, vocab).write(folder.resolve(MlmWeights.FILE));
         return folder;
     }
 
-    private SafetensorsWriter weights(Random random, int vocab, float[] outputBias) {
+    /** All weights, the output bias at zero until calibrated. */
+    private SafetensorsWriter weights(Random random, int vocab) {
         SafetensorsWriter w = new SafetensorsWriter();
         // Embeddings scaled x10, as the reference does, so that logits are O(1) through the tied projection.
         w.put("distilbert.embeddings.word_embeddings.weight", normal(random, vocab * dim, 0.2f), vocab, dim);
@@ -77,7 +77,7 @@ public final class RandomDistilBert {
         }
         linear(w, random, "vocab_transform", dim, dim);
         norm(w, "vocab_layer_norm");
-        w.put("vocab_projector.bias", outputBias, vocab);
+        w.put("vocab_projector.bias", new float[vocab], vocab);
         return w;
     }
 

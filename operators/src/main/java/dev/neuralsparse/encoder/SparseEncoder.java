@@ -88,6 +88,11 @@ public final class SparseEncoder implements AutoCloseable {
         return model.config();
     }
 
+    /** The device the model was loaded on. */
+    public Device device() {
+        return model.device();
+    }
+
     public EncoderStats stats() {
         return stats;
     }
@@ -147,7 +152,6 @@ public final class SparseEncoder implements AutoCloseable {
 
     /** One forward pass; only the non-zero (id, weight) pairs are copied back from the device. */
     private SparseVector[] forward(List<long[]> sequences, int[] batch) {
-        long start = System.nanoTime();
         int length = 0;
         long tokens = 0;
         for (int i : batch) {
@@ -172,7 +176,7 @@ public final class SparseEncoder implements AutoCloseable {
             long[] positions = nonZero.nonzero().toLongArray();
             out = split(batch.length, model.config().vocabSize(), positions, values);
         }
-        stats.record(batch.length, tokens, (long) batch.length * length, System.nanoTime() - start);
+        stats.record(batch.length, tokens, (long) batch.length * length);
         return out;
     }
 

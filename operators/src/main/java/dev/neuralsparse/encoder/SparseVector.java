@@ -61,23 +61,6 @@ public final class SparseVector implements Serializable {
         return at >= 0 ? weights[at] : 0f;
     }
 
-    /** The dot product, which is the relevance score of neural sparse search. */
-    public double dot(SparseVector other) {
-        double sum = 0;
-        int i = 0;
-        int j = 0;
-        while (i < ids.length && j < other.ids.length) {
-            if (ids[i] == other.ids[j]) {
-                sum += (double) weights[i++] * other.weights[j++];
-            } else if (ids[i] < other.ids[j]) {
-                i++;
-            } else {
-                j++;
-            }
-        }
-        return sum;
-    }
-
     /** Element-wise maximum: how window vectors of one long document are pooled. */
     public SparseVector max(SparseVector other) {
         int[] outIds = new int[ids.length + other.ids.length];

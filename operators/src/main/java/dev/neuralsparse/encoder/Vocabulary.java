@@ -3,26 +3,22 @@ package dev.neuralsparse.encoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 
 /**
- * Token strings by id and back, and which ids are special ([PAD] [UNK] [CLS] [SEP] [MASK] for the
+ * Token strings by id, and which ids are special ([PAD] [UNK] [CLS] [SEP] [MASK] for the
  * bert-base-uncased vocabulary), read from {@code tokenizer.json}: its WordPiece {@code vocab} and
  * its {@code added_tokens} flagged {@code special}.
  */
 public final class Vocabulary {
     private final String[] tokens;
-    private final Map<String, Integer> ids;
     private final int[] specialIds;
 
-    private Vocabulary(String[] tokens, Map<String, Integer> ids, int[] specialIds) {
+    private Vocabulary(String[] tokens, int[] specialIds) {
         this.tokens = tokens;
-        this.ids = ids;
         this.specialIds = specialIds;
     }
 
@@ -37,15 +33,15 @@ public final class Vocabulary {
         if (vocab == null || !vocab.isObject() || vocab.isEmpty()) {
             throw new ModelLoadException(tokenizerJson + " has no WordPiece model.vocab");
         }
-        Map<String, Integer> ids = new HashMap<>(vocab.size() * 2);
-        int max = -1;
+        int size = 0;
+        for (JsonNode id : vocab) {
+            size = Math.max(size, id.asInt() + 1);
+        }
+        String[] tokens = new String[size];
         for (Iterator<Map.Entry<String, JsonNode>> it = vocab.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            ids.put(e.getKey(), e.getValue().asInt());
-            max = Math.max(max, e.getValue().asInt());
+            tokens[e.getValue().asInt()] = e.getKey();
         }
-        String[] tokens = new String[max + 1];
-        ids.forEach((token, id) -> tokens[id] = token);
         int[] specials = new int[0];
         for (JsonNode added : json.path("added_tokens")) {
             if (added.path("special").asBoolean(false)) {
@@ -54,7 +50,7 @@ public final class Vocabulary {
             }
         }
         Arrays.sort(specials);
-        return new Vocabulary(tokens, ids, specials);
+        return new Vocabulary(tokens, specials);
     }
 
     public int size() {
@@ -63,12 +59,6 @@ public final class Vocabulary {
 
     public String token(int id) {
         return tokens[id];
-    }
-
-    /** The id of {@code token}, or -1 when it is not in the vocabulary. */
-    public int id(String token) {
-        Integer id = ids.get(token);
-        return id == null ? -1 : id;
     }
 
     /** Ids whose weight is always 0 in a document vector and that a query vector drops. */

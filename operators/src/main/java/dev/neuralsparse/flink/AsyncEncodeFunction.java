@@ -42,9 +42,9 @@ public class AsyncEncodeFunction extends RichAsyncFunction<Document, EncodedDocu
     private final boolean gpuFromResource;
 
     private transient BatchingEncoder encoder;
-    private transient Counter documentsIn;
+    private transient Counter attempts;
     private transient Counter encoded;
-    private transient Counter failed;
+    private transient Counter failures;
     private transient Histogram latencyMs;
     private transient BatchingEncoder.BatchListener batchMetrics;
 
@@ -77,9 +77,11 @@ public class AsyncEncodeFunction extends RichAsyncFunction<Document, EncodedDocu
     }
 
     private void registerMetrics(MetricGroup group) {
-        documentsIn = group.counter("documentsIn");
+        // Per attempt: the retry strategy calls asyncInvoke again for a failed document, and
+        // Flink's own numRecordsIn already counts documents.
+        attempts = group.counter("encodeAttempts");
         encoded = group.counter("documentsEncoded");
-        failed = group.counter("documentsFailed");
+        failures = group.counter("encodeFailures");
         group.meter("documentsEncodedPerSecond", new MeterView(encoded));
         latencyMs = group.histogram("encodeLatencyMs", new DescriptiveStatisticsHistogram(1000));
         group.gauge("queueDepth", encoder::queueDepth);
@@ -101,12 +103,12 @@ public class AsyncEncodeFunction extends RichAsyncFunction<Document, EncodedDocu
 
     @Override
     public void asyncInvoke(Document doc, ResultFuture<EncodedDocument> result) {
-        documentsIn.inc();
+        attempts.inc();
         long start = System.nanoTime();
         encoder.submit(doc.text).whenComplete((vector, error) -> {
             latencyMs.update((System.nanoTime() - start) / 1_000_000);
             if (error != null) {
-                failed.inc();
+                failures.inc();
                 result.complete(Collections.singleton(EncodedDocument.failed(doc, "encoding failed: " + error)));
             } else {
                 encoded.inc();
@@ -121,7 +123,7 @@ public class AsyncEncodeFunction extends RichAsyncFunction<Document, EncodedDocu
 
     @Override
     public void timeout(Document doc, ResultFuture<EncodedDocument> result) {
-        failed.inc();
+        failures.inc();
         result.complete(Collections.singleton(EncodedDocument.failed(doc, "encoding timed out")));
     }
 

@@ -2,9 +2,7 @@ package dev.neuralsparse.flink;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -56,10 +54,7 @@ public class DeadLetterSerializer implements KafkaRecordSerializationSchema<Dead
             return;
         }
         try {
-            out.put("value", StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(value)).toString());
+            out.put("value", Utf8.decode(value));
         } catch (CharacterCodingException e) {
             out.put("value_base64", Base64.getEncoder().encodeToString(value));
         }

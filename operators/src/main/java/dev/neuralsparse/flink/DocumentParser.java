@@ -4,10 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -66,20 +63,14 @@ public class DocumentParser extends ProcessFunction<SourceRecord, Document> {
             throw new InvalidRecord("no text: none of the fields " + format.textFields() + " is present", id);
         }
         // _id is OpenSearch metadata: it names the document and must not be in its source.
-        doc.remove(FALLBACK_ID);
+        doc.remove(DocumentFormat.FALLBACK_ID_FIELD);
         doc.remove(format.outputField());
         return new Document(id, String.join(" ", parts).strip(), doc.toString(), record);
     }
 
-    private static final String FALLBACK_ID = DocumentFormat.FALLBACK_ID_FIELD;
-
     private static String utf8(byte[] bytes) throws InvalidRecord {
         try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
+            return Utf8.decode(bytes);
         } catch (CharacterCodingException e) {
             throw new InvalidRecord("value is not valid UTF-8 (" + e.getMessage() + ")", null);
         }
@@ -102,7 +93,7 @@ public class DocumentParser extends ProcessFunction<SourceRecord, Document> {
     }
 
     private String id(ObjectNode doc, SourceRecord record) throws InvalidRecord {
-        for (String field : List.of(format.idField(), FALLBACK_ID)) {
+        for (String field : List.of(format.idField(), DocumentFormat.FALLBACK_ID_FIELD)) {
             JsonNode v = doc.get(field);
             if (v != null && (v.isTextual() || v.isIntegralNumber()) && !v.asText().isBlank()) {
                 return v.asText();
@@ -111,7 +102,7 @@ public class DocumentParser extends ProcessFunction<SourceRecord, Document> {
         if (record.key != null && record.key.length > 0) {
             return utf8(record.key);
         }
-        throw new InvalidRecord("no document id: neither field '" + format.idField() + "' nor '" + FALLBACK_ID
+        throw new InvalidRecord("no document id: neither field '" + format.idField() + "' nor '" + DocumentFormat.FALLBACK_ID_FIELD
                 + "' holds a string or integer, and the record has no key", null);
     }
 

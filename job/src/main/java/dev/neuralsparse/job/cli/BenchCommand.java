@@ -81,7 +81,7 @@ final class BenchCommand implements Command {
 
     private void report(SparseEncoder encoder, EncoderSpec spec, List<String> texts, Path corpus, int runs, PrintStream out) {
         ModelConfig cfg = encoder.modelConfig();
-        Device device = spec.device().resolve();
+        Device device = encoder.device();
         out.printf(Locale.ROOT, "model: random-weight DistilBERT, dim %d, %d layers, %d heads, ffn %d, vocab %d%n",
                 cfg.hiddenSize(), cfg.layers(), cfg.heads(), cfg.intermediateSize(), cfg.vocabSize());
         out.printf(Locale.ROOT, "device %s, precision %s, token budget %d, max batch %d, torch threads %s%n",

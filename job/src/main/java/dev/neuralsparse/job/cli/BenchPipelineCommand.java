@@ -13,7 +13,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,14 +20,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import org.apache.flink.configuration.Configuration;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * {@code neural-sparse bench-pipeline}: is the pipeline around the model a bottleneck? In one run,
@@ -63,8 +56,7 @@ final class BenchPipelineCommand implements Command {
 
     @Override
     public int run(String[] argv, InputStream in, PrintStream out, PrintStream err) throws Exception {
-        CliArgs args = CliArgs.parse(name(), argv, Set.of("model", "copies", "parallelism", "kafka-port",
-                "kafka-controller-port", "opensearch-port", "opensearch-transport-port", "stack-dir"), Set.of());
+        CliArgs args = CliArgs.parse(name(), argv, StackCommand.withStackOptions("model", "copies", "parallelism"), Set.of());
         LocalStack stack = StackCommand.stack(args);
         stack.up();
         String model = args.get("model", Corpora.shared().resolve("models/tiny-distilbert").toString());
@@ -85,7 +77,8 @@ final class BenchPipelineCommand implements Command {
                 docs.size(), rawSeconds, raw);
 
         String topic = "bench-job-" + run;
-        load(stack.kafkaBootstrapServers(), topic, docs);
+        KafkaTopics.createWithDeadLetters(stack.kafkaBootstrapServers(), topic, false);
+        KafkaTopics.produce(stack.kafkaBootstrapServers(), topic, docs.stream().map(ObjectNode::toString), "_id");
         Configuration conf = RunCommand.boundedJob(stack, topic, topic, model);
         conf.setString("parallelism", Integer.toString(args.getInt("parallelism", 1)));
         long t0 = System.nanoTime();
@@ -162,21 +155,5 @@ final class BenchPipelineCommand implements Command {
             }
         }
         return (System.nanoTime() - t0) / 1e9;
-    }
-
-    private static void load(String kafka, String topic, List<ObjectNode> docs) throws Exception {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", kafka);
-        try (Admin admin = Admin.create(p)) {
-            admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1), new NewTopic(topic + "-dlq", 1, (short) 1))).all().get();
-        }
-        p.put("key.serializer", ByteArraySerializer.class.getName());
-        p.put("value.serializer", ByteArraySerializer.class.getName());
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
-            for (ObjectNode d : docs) {
-                producer.send(new ProducerRecord<>(topic, d.get("_id").asText().getBytes(StandardCharsets.UTF_8),
-                        d.toString().getBytes(StandardCharsets.UTF_8)));
-            }
-        }
     }
 }

@@ -2,7 +2,6 @@ package dev.neuralsparse.job.cli;
 
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -80,7 +79,7 @@ final class ConsumeCommand implements Command {
             return "null";
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(value)).toString();
+            return dev.neuralsparse.flink.Utf8.decode(value);
         } catch (java.nio.charset.CharacterCodingException e) {
             return "{\"value_base64\": \"" + Base64.getEncoder().encodeToString(value) + "\"}";
         }

@@ -21,21 +21,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import org.apache.flink.configuration.Configuration;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * {@code neural-sparse demo}: the whole path on one machine. Brings up the local stack, loads a
@@ -78,8 +69,7 @@ final class DemoCommand implements Command {
 
     @Override
     public int run(String[] argv, InputStream in, PrintStream out, PrintStream err) throws Exception {
-        CliArgs args = CliArgs.parse(name(), argv, Set.of("model", "docs", "device", "kafka-port",
-                "kafka-controller-port", "opensearch-port", "opensearch-transport-port", "stack-dir", "cache-dir"), Set.of());
+        CliArgs args = CliArgs.parse(name(), argv, StackCommand.withStackOptions("model", "docs", "device"), Set.of());
         LocalStack stack = StackCommand.stack(args);
         err.println("== 1/4 local stack (Kafka + OpenSearch, data in " + stack.dir() + ")");
         stack.up();
@@ -87,8 +77,10 @@ final class DemoCommand implements Command {
         ModelChoice model = model(args.get("model", JobOptions.MODEL.defaultValue()), corpus, err);
 
         err.println("== 2/4 loading " + corpus.size() + " documents into Kafka topic " + TOPIC);
-        recreate(stack, err);
-        produce(stack.kafkaBootstrapServers(), corpus);
+        HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(stack.opensearchUrl() + "/" + INDEX)).DELETE().build(),
+                HttpResponse.BodyHandlers.discarding());
+        KafkaTopics.createWithDeadLetters(stack.kafkaBootstrapServers(), TOPIC, true);
+        KafkaTopics.produce(stack.kafkaBootstrapServers(), TOPIC, corpus.stream(), "_id");
 
         err.println("== 3/4 running the job (bounded) into index " + INDEX);
         Configuration conf = RunCommand.boundedJob(stack, TOPIC, INDEX, model.folder.toString());
@@ -145,45 +137,6 @@ final class DemoCommand implements Command {
             }
         }
         return lines;
-    }
-
-    private static void recreate(LocalStack stack, PrintStream err) throws Exception {
-        HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(stack.opensearchUrl() + "/" + INDEX)).DELETE().build(),
-                HttpResponse.BodyHandlers.discarding());
-        Properties p = new Properties();
-        p.put("bootstrap.servers", stack.kafkaBootstrapServers());
-        try (Admin admin = Admin.create(p)) {
-            try {
-                admin.deleteTopics(List.of(TOPIC, TOPIC + "-dlq")).all().get();
-                Thread.sleep(1000); // topic deletion completes asynchronously
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
-                    throw e;
-                }
-            }
-            admin.createTopics(List.of(new NewTopic(TOPIC, 2, (short) 1), new NewTopic(TOPIC + "-dlq", 1, (short) 1)))
-                    .all().get();
-        }
-    }
-
-    private static void produce(String kafka, List<String> corpus) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", kafka);
-        p.put("key.serializer", ByteArraySerializer.class.getName());
-        p.put("value.serializer", ByteArraySerializer.class.getName());
-        ObjectMapper json = new ObjectMapper();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
-            for (String line : corpus) {
-                String id;
-                try {
-                    id = json.readTree(line).path("_id").asText(null);
-                } catch (java.io.IOException e) {
-                    id = null;
-                }
-                producer.send(new ProducerRecord<>(TOPIC, id == null ? null : id.getBytes(StandardCharsets.UTF_8),
-                        line.getBytes(StandardCharsets.UTF_8)));
-            }
-        }
     }
 
     private static void search(String opensearch, ModelChoice model, PrintStream out) throws Exception {

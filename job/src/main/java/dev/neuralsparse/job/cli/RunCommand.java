@@ -99,14 +99,16 @@ final class RunCommand implements Command {
         return t;
     }
 
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
     /** Documents in the index now, refreshed first (0 when it cannot be read). */
     static long count(Configuration conf) {
         try {
-            HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            HTTP.send(HttpRequest.newBuilder(
                     URI.create(conf.get(JobOptions.OPENSEARCH) + "/" + conf.get(JobOptions.INDEX) + "/_refresh"))
                     .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(5)).build(),
                     HttpResponse.BodyHandlers.discarding());
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
                     URI.create(conf.get(JobOptions.OPENSEARCH) + "/" + conf.get(JobOptions.INDEX) + "/_count"))
                     .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
             return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).path("count").asLong();

@@ -37,8 +37,7 @@ final class StackCommand implements Command {
 
     @Override
     public int run(String[] argv, InputStream in, PrintStream out, PrintStream err) {
-        CliArgs args = CliArgs.parse(name(), argv, Set.of("kafka-port", "kafka-controller-port", "opensearch-port",
-                "opensearch-transport-port", "stack-dir"), Set.of());
+        CliArgs args = CliArgs.parse(name(), argv, OPTIONS, Set.of());
         if (args.positionals().size() != 1) {
             throw new CliArgs.UsageException("stack needs one of up, down, status");
         }
@@ -58,6 +57,17 @@ final class StackCommand implements Command {
             default:
                 throw new CliArgs.UsageException("stack needs one of up, down, status; got '" + args.positionals().get(0) + "'");
         }
+    }
+
+    /** The options {@link #stack} reads, for every command that brings the stack up. */
+    static final Set<String> OPTIONS = Set.of("kafka-port", "kafka-controller-port", "opensearch-port",
+            "opensearch-transport-port", "stack-dir");
+
+    /** Names plus the stack's options, for a command's parser. */
+    static Set<String> withStackOptions(String... names) {
+        Set<String> all = new java.util.HashSet<>(OPTIONS);
+        all.addAll(Set.of(names));
+        return all;
     }
 
     static LocalStack stack(CliArgs args) {
