@@ -55,6 +55,11 @@ public final class FlinkCluster {
         this.taskManager = new ManagedProcess("taskmanager", dir);
     }
 
+    /** A cluster on free ports: for tests that must not collide with a developer's cluster. */
+    public static FlinkCluster onFreePorts(Path lib, Path dir, int slots) {
+        return new FlinkCluster(lib, dir, ManagedProcess.freePort(), ManagedProcess.freePort(), slots);
+    }
+
     /** deploy/flink-cluster/target/lib of the project. */
     public static Path defaultLib() {
         return LocalStack.Builder.defaultArtifacts().getParent().getParent().resolve("flink-cluster/target/lib");

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.neuralsparse.job.VectorAssertions;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -15,9 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -134,20 +133,6 @@ class CliTest {
     }
 
     private static void assertVectorClose(JsonNode actual, JsonNode expected, double tolerance) {
-        Map<String, Double> want = new java.util.HashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = expected.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (e.getValue().asDouble() >= tolerance) {
-                want.put(e.getKey(), e.getValue().asDouble());
-            }
-        }
-        for (Iterator<Map.Entry<String, JsonNode>> it = actual.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (e.getValue().asDouble() >= tolerance) {
-                assertThat(want).containsKey(e.getKey());
-                assertThat(e.getValue().asDouble()).isCloseTo(want.remove(e.getKey()), org.assertj.core.data.Offset.offset(tolerance));
-            }
-        }
-        assertThat(want).as("tokens missing from the output").isEmpty();
+        VectorAssertions.assertClose(VectorAssertions.floats(actual), VectorAssertions.floats(expected), tolerance, 0, "output");
     }
 }

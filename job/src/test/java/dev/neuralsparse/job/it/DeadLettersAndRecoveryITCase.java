@@ -28,21 +28,13 @@ class DeadLettersAndRecoveryITCase {
         clients = new StackClients(TestStack.get().kafkaBootstrapServers(), TestStack.get().opensearchUrl());
     }
 
-    /** A fresh topic with the given partitions and its dead-letter topic (name + "-dlq"). */
-    private static String topicWithDeadLetters(String prefix, int partitions) throws Exception {
-        String topic = StackClients.unique(prefix);
-        clients.createTopic(topic, partitions);
-        clients.createTopic(topic + "-dlq", 1);
-        return topic;
-    }
-
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
     @Test
     void badRecordsGoToTheDeadLetterTopicWithTheirReasonAndGoodOnesAreIndexed() throws Exception {
-        String topic = topicWithDeadLetters("bad", 2);
+        String topic = clients.createTopicWithDeadLetters("bad", 2);
         String dlq = topic + "-dlq";
         List<JsonNode> good = EnrichmentJobITCase.corpusSlice(0, 200);
         List<byte[][]> records = new ArrayList<>(EnrichmentJobITCase.records(good));
@@ -79,7 +71,7 @@ class DeadLettersAndRecoveryITCase {
 
     @Test
     void aDocumentOpenSearchRejectsGoesToTheDeadLettersWithItsOriginal() throws Exception {
-        String topic = topicWithDeadLetters("rejected", 1);
+        String topic = clients.createTopicWithDeadLetters("rejected", 1);
         String dlq = topic + "-dlq";
         clients.opensearch("PUT", topic, "{\"mappings\": {\"properties\": {\"year\": {\"type\": \"integer\"},"
                 + " \"sparse_embedding\": {\"type\": \"rank_features\"}}}}");
@@ -120,7 +112,7 @@ class DeadLettersAndRecoveryITCase {
 
     @Test
     void aCrashMidStreamResumesFromTheCheckpointWithEachDocumentOnce() throws Exception {
-        String topic = topicWithDeadLetters("crash", 2);
+        String topic = clients.createTopicWithDeadLetters("crash", 2);
         String dlq = topic + "-dlq";
         List<JsonNode> docs = EnrichmentJobITCase.corpusSlice(0, 600);
         clients.produce(topic, EnrichmentJobITCase.records(docs));

@@ -33,7 +33,7 @@ class FlinkRunITCase {
         clients = new StackClients(TestStack.get().kafkaBootstrapServers(), TestStack.get().opensearchUrl());
         dir = Files.createTempDirectory(Paths.get("/tmp"), "neural-sparse-cluster-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-        cluster = new FlinkCluster(FlinkCluster.defaultLib(), dir, freePort(), freePort(), 2);
+        cluster = FlinkCluster.onFreePorts(FlinkCluster.defaultLib(), dir, 2);
         cluster.up(Duration.ofSeconds(120));
     }
 
@@ -45,17 +45,9 @@ class FlinkRunITCase {
         }
     }
 
-    private static int freePort() throws Exception {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
     @Test
     void theShadedJarRunsTwiceOnTheSameClusterThroughTheRealCli() throws Exception {
-        String topic = StackClients.unique("flinkrun");
-        clients.createTopic(topic, 2);
-        clients.createTopic(topic + "-dlq", 1);
+        String topic = clients.createTopicWithDeadLetters("flinkrun", 2);
         List<JsonNode> docs = EnrichmentJobITCase.corpusSlice(0, 300);
         clients.produce(topic, EnrichmentJobITCase.records(docs));
         Path jar = Paths.get(System.getProperty("neural.sparse.home", "..")).resolve("job/target/neural-sparse-flink.jar");

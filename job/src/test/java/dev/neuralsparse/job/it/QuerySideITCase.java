@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import static dev.neuralsparse.job.VectorAssertions.floats;
+
 import dev.neuralsparse.job.pipeline.EnrichmentJob;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -55,11 +57,6 @@ class QuerySideITCase {
         return l;
     }
 
-    private static Map<String, Float> floats(JsonNode object) {
-        Map<String, Float> m = new HashMap<>();
-        object.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().floatValue()));
-        return m;
-    }
 
     @Test
     void vectorsEqualTheReferenceAndMalformedQueriesAreDeadLettered() throws Exception {
@@ -133,12 +130,10 @@ class QuerySideITCase {
 
     @Test
     void searchResultsFollowTheDotProduct() throws Exception {
-        String prefix = StackClients.unique("s");
-        clients.createTopic(prefix, 1);
-        clients.createTopic(prefix + "-docs-dlq", 1);
+        String prefix = clients.createTopicWithDeadLetters("s", 1);
         List<JsonNode> docs = EnrichmentJobITCase.corpusSlice(0, 300);
         clients.produce(prefix, EnrichmentJobITCase.records(docs));
-        JobRunner.runBounded(EnrichmentJobITCase.options(prefix, prefix + "-docs-dlq", prefix), s -> s);
+        JobRunner.runBounded(EnrichmentJobITCase.options(prefix, prefix + "-dlq", prefix), s -> s);
         Map<String, JsonNode> indexed = clients.allDocuments(prefix);
 
         Map<String, String> options = queryOptions(prefix + "-qs");

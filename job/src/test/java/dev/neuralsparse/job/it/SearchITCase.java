@@ -27,9 +27,7 @@ class SearchITCase {
     static void indexCorpus() throws Exception {
         EnrichmentJobITCase.start();
         clients = new StackClients(TestStack.get().kafkaBootstrapServers(), TestStack.get().opensearchUrl());
-        index = StackClients.unique("search");
-        clients.createTopic(index, 1);
-        clients.createTopic(index + "-dlq", 1);
+        index = clients.createTopicWithDeadLetters("search", 1);
         List<JsonNode> docs = EnrichmentJobITCase.corpusSlice(0, 400);
         clients.produce(index, EnrichmentJobITCase.records(docs));
         JobRunner.runBounded(EnrichmentJobITCase.options(index, index + "-dlq", index), s -> s);

@@ -47,6 +47,14 @@ public final class StackClients {
         }
     }
 
+    /** A fresh topic named after {@code prefix}, and its dead-letter topic {@code <topic>-dlq}. */
+    public String createTopicWithDeadLetters(String prefix, int partitions) throws Exception {
+        String topic = unique(prefix);
+        createTopic(topic, partitions);
+        createTopic(topic + "-dlq", 1);
+        return topic;
+    }
+
     /** Sends records (key, value); values may be any bytes. */
     public void produce(String topic, List<byte[][]> records) throws Exception {
         Properties p = new Properties();
