@@ -84,9 +84,9 @@ final class BenchCommand implements Command {
         Device device = encoder.device();
         out.printf(Locale.ROOT, "model: random-weight DistilBERT, dim %d, %d layers, %d heads, ffn %d, vocab %d%n",
                 cfg.hiddenSize(), cfg.layers(), cfg.heads(), cfg.intermediateSize(), cfg.vocabSize());
-        out.printf(Locale.ROOT, "device %s, precision %s, token budget %d, max batch %d, torch threads %s%n",
+        out.printf(Locale.ROOT, "device %s, precision %s, token budget %d, max batch %d, torch intra-op threads %d%n",
                 device, spec.precision().name().toLowerCase(Locale.ROOT), spec.tokenBudget(), spec.maxBatchSize(),
-                System.getProperty("ai.djl.pytorch.num_threads", "default"));
+                ai.djl.pytorch.jni.JniUtils.getNumThreads());
         double peak = PeakMatmul.measure(device, spec.precision().dataType(), cfg.hiddenSize(), cfg.intermediateSize());
         out.printf(Locale.ROOT, "peak matmul: %.1f GFLOP/s (4096x%d by %dx%d, measured now)%n",
                 peak / 1e9, cfg.hiddenSize(), cfg.hiddenSize(), cfg.intermediateSize());
