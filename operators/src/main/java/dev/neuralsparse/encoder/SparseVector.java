@@ -83,18 +83,18 @@ public final class SparseVector implements Serializable {
         return new SparseVector(Arrays.copyOf(outIds, n), Arrays.copyOf(outWeights, n));
     }
 
-    /** Keys as token strings, for a {@code rank_features} field. */
-    public Map<String, Float> toTokenMap(Vocabulary vocabulary) {
-        Map<String, Float> map = new LinkedHashMap<>(ids.length * 2);
+    /** Keys as token strings, for a {@code rank_features} field, in id order. */
+    public LinkedHashMap<String, Float> toTokenMap(Vocabulary vocabulary) {
+        LinkedHashMap<String, Float> map = new LinkedHashMap<>(ids.length * 2);
         for (int i = 0; i < ids.length; i++) {
             map.put(vocabulary.token(ids[i]), weights[i]);
         }
         return map;
     }
 
-    /** Keys as token ids, for a {@code sparse_vector} field. */
-    public Map<String, Float> toIdMap() {
-        Map<String, Float> map = new LinkedHashMap<>(ids.length * 2);
+    /** Keys as token ids, for a {@code sparse_vector} field, in id order. */
+    public LinkedHashMap<String, Float> toIdMap() {
+        LinkedHashMap<String, Float> map = new LinkedHashMap<>(ids.length * 2);
         for (int i = 0; i < ids.length; i++) {
             map.put(Integer.toString(ids[i]), weights[i]);
         }

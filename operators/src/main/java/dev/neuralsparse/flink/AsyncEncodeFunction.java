@@ -118,7 +118,7 @@ public class AsyncEncodeFunction extends RichAsyncFunction<Document, EncodedDocu
     }
 
     private LinkedHashMap<String, Float> keys(SparseVector v) {
-        return new LinkedHashMap<>(tokenKeys ? v.toTokenMap(encoder.encoder().vocabulary()) : v.toIdMap());
+        return tokenKeys ? v.toTokenMap(encoder.encoder().vocabulary()) : v.toIdMap();
     }
 
     @Override

@@ -84,7 +84,7 @@ final class BenchPipelineCommand implements Command {
         long t0 = System.nanoTime();
         RunCommand.runJob(conf, err);
         double jobSeconds = (System.nanoTime() - t0) / 1e9;
-        long indexed = RunCommand.count(conf);
+        long indexed = RunCommand.count(conf, true);
         double job = indexed / jobSeconds;
         out.printf(Locale.ROOT, "job (Kafka -> parse -> encode -> OpenSearch, start-up included): %d docs in %.2f s = %.1f docs/s%n",
                 indexed, jobSeconds, job);

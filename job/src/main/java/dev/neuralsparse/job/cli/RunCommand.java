@@ -76,21 +76,21 @@ final class RunCommand implements Command {
             reporter.join(2000);
         }
         if (indexing) {
-            progress.printf(Locale.ROOT, "%nindex %s holds %d documents%n", conf.get(JobOptions.INDEX), count(conf));
+            progress.printf(Locale.ROOT, "%nindex %s holds %d documents%n", conf.get(JobOptions.INDEX), count(conf, true));
         }
     }
 
     private static Thread progressReporter(Configuration conf, PrintStream progress) {
         Thread t = new Thread(() -> {
             long start = System.nanoTime();
-            long before = count(conf);
+            long before = count(conf, false);
             while (!Thread.currentThread().isInterrupted()) {
                 try {
                     Thread.sleep(2000);
                 } catch (InterruptedException e) {
                     return;
                 }
-                long now = count(conf) - before;
+                long now = count(conf, false) - before;
                 double seconds = (System.nanoTime() - start) / 1e9;
                 progress.printf(Locale.ROOT, "\rindexed %d documents in %.0f s (%.1f docs/s)   ", now, seconds, now / seconds);
             }
@@ -101,13 +101,15 @@ final class RunCommand implements Command {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    /** Documents in the index now, refreshed first (0 when it cannot be read). */
-    static long count(Configuration conf) {
+    /** Documents in the index now (0 when it cannot be read); refreshed first only when {@code exact}. */
+    static long count(Configuration conf, boolean exact) {
         try {
-            HTTP.send(HttpRequest.newBuilder(
-                    URI.create(conf.get(JobOptions.OPENSEARCH) + "/" + conf.get(JobOptions.INDEX) + "/_refresh"))
-                    .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.discarding());
+            if (exact) { // progress polls read what the refresh interval has made visible
+                HTTP.send(HttpRequest.newBuilder(
+                        URI.create(conf.get(JobOptions.OPENSEARCH) + "/" + conf.get(JobOptions.INDEX) + "/_refresh"))
+                        .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.discarding());
+            }
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
                     URI.create(conf.get(JobOptions.OPENSEARCH) + "/" + conf.get(JobOptions.INDEX) + "/_count"))
                     .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
