@@ -3,11 +3,16 @@ package dev.neuralsparse.encoder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,16 +20,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Dynamic batching in front of one {@link SparseEncoder} (one device): callers submit single
+ * Dynamic batching in front of one {@link DocumentEncoder} (one device): callers submit single
  * documents from any thread and get a future; tokenization runs ahead on CPU threads; one device
  * thread gathers tokenized documents until the token budget is reached or {@code maxWait} has
  * passed since the first one, encodes them in one call and completes each document's future.
  *
- * <p>This is the batching that OpenSearch's in-cluster path (one document per model call) lacks.
- * A batch that fails is retried document by document, so one bad document fails alone.
+ * <p>Failures are completed as what they are. A batch that runs the device out of memory is split
+ * in halves and retried, and the budget is lowered for the batches after it (then recovered
+ * slowly); only a document that does not fit alone at the smallest budget fails, as an
+ * {@link UnencodableDocumentException}. Any other forward error fails the whole batch as it is:
+ * it is the machine's fault, not a document's. A future cancelled by its caller (a timeout) is
+ * dropped before it reaches the device, so timed-out work does not pile up.
  */
 public final class BatchingEncoder implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BatchingEncoder.class);
+    /** How long close() waits for the tokenizer and device threads before it leaks the model instead. */
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+    /** Successful batches in a row before a lowered budget grows again. */
+    private static final int RECOVER_AFTER = 20;
 
     /** Told about every forward batch, for metrics. */
     public interface BatchListener {
@@ -33,28 +46,32 @@ public final class BatchingEncoder implements AutoCloseable {
 
     private record Pending(TokenizedDocument document, CompletableFuture<SparseVector> result) {}
 
-    private final SparseEncoder encoder;
-    private final int tokenBudget;
+    private final DocumentEncoder encoder;
+    private final AdaptiveTokenBudget budget;
     private final long maxWaitNanos;
     private final ExecutorService tokenizers;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     /** Futures handed out and not completed yet: all of them are failed on close, none forgotten. */
-    private final java.util.Set<CompletableFuture<SparseVector>> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<CompletableFuture<SparseVector>> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong batches = new AtomicLong();
+    private final AtomicLong splits = new AtomicLong();
+    private volatile int currentBudget;
     private final Thread device;
-    private final List<BatchListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<BatchListener> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean running = true;
 
-    public BatchingEncoder(SparseEncoder encoder, Duration maxWait, int tokenizerThreads) {
+    public BatchingEncoder(DocumentEncoder encoder, Duration maxWait, int tokenizerThreads) {
         this.encoder = encoder;
-        this.tokenBudget = encoder.spec().tokenBudget();
+        int window = encoder.spec().longDocuments().maxLength();
+        this.budget = new AdaptiveTokenBudget(encoder.spec().tokenBudget(), window, RECOVER_AFTER);
+        this.currentBudget = budget.current();
         this.maxWaitNanos = maxWait.toNanos();
         this.tokenizers = Executors.newFixedThreadPool(tokenizerThreads, daemon("neural-sparse-tokenizer"));
         this.device = daemon("neural-sparse-device-" + encoder.spec().device()).newThread(this::deviceLoop);
         this.device.start();
     }
 
-    public SparseEncoder encoder() {
+    public DocumentEncoder encoder() {
         return encoder;
     }
 
@@ -75,7 +92,20 @@ public final class BatchingEncoder implements AutoCloseable {
         return batches.get();
     }
 
-    /** Encodes {@code text} in some upcoming batch; never blocks the caller. */
+    /** Batches split in halves because the device ran out of memory. */
+    public long splits() {
+        return splits.get();
+    }
+
+    /** The token budget in force now (lower than configured after the device ran out of memory). */
+    public int tokenBudget() {
+        return currentBudget;
+    }
+
+    /**
+     * Encodes {@code text} in some upcoming batch; never blocks the caller. Cancelling the future
+     * drops the document if it has not reached the device yet.
+     */
     public CompletableFuture<SparseVector> submit(String text) {
         CompletableFuture<SparseVector> result = new CompletableFuture<>();
         if (!running) {
@@ -85,24 +115,31 @@ public final class BatchingEncoder implements AutoCloseable {
         open.add(result);
         result.whenComplete((v, e) -> open.remove(result));
         try {
-            tokenizers.execute(() -> {
-                try {
-                    queue.add(new Pending(encoder.tokenize(text), result));
-                } catch (RuntimeException e) {
-                    result.completeExceptionally(e);
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+            tokenizers.execute(() -> tokenize(text, result));
+        } catch (RejectedExecutionException e) {
             result.completeExceptionally(new IllegalStateException("the batching encoder is closed", e));
         }
         return result;
+    }
+
+    private void tokenize(String text, CompletableFuture<SparseVector> result) {
+        if (result.isDone()) {
+            return;
+        }
+        try {
+            queue.add(new Pending(encoder.tokenize(text), result));
+        } catch (UnencodableDocumentException e) {
+            result.completeExceptionally(e);
+        } catch (RuntimeException e) {
+            result.completeExceptionally(new UnencodableDocumentException("the text cannot be tokenized (" + e + ")", e));
+        }
     }
 
     private void deviceLoop() {
         while (running) {
             try {
                 Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first != null) {
+                if (first != null && !first.result().isDone()) {
                     encode(gather(first));
                 }
             } catch (InterruptedException e) {
@@ -120,14 +157,16 @@ public final class BatchingEncoder implements AutoCloseable {
         batch.add(first);
         long tokens = first.document().tokenCount();
         long deadline = System.nanoTime() + maxWaitNanos;
-        while (tokens < tokenBudget) {
+        while (tokens < budget.current()) {
             long left = deadline - System.nanoTime();
             Pending next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
             if (next == null) {
                 break;
             }
-            batch.add(next);
-            tokens += next.document().tokenCount();
+            if (!next.result().isDone()) {
+                batch.add(next);
+                tokens += next.document().tokenCount();
+            }
         }
         return batch;
     }
@@ -137,40 +176,84 @@ public final class BatchingEncoder implements AutoCloseable {
         for (Pending p : batch) {
             docs.add(p.document());
         }
-        long forwardsBefore = encoder.stats().forwards();
-        long tokensBefore = encoder.stats().tokens();
-        long paddedBefore = encoder.stats().paddedTokens();
+        EncoderStats stats = encoder.stats();
+        long forwardsBefore = stats.forwards();
+        long tokensBefore = stats.tokens();
+        long paddedBefore = stats.paddedTokens();
         long start = System.nanoTime();
+        List<SparseVector> vectors;
         try {
-            List<SparseVector> vectors = encoder.encodeTokenized(docs);
-            long nanos = System.nanoTime() - start;
-            batches.addAndGet(encoder.stats().forwards() - forwardsBefore);
-            for (BatchListener l : listeners) {
-                l.onBatch(batch.size(), encoder.stats().tokens() - tokensBefore,
-                        encoder.stats().paddedTokens() - paddedBefore, nanos);
-            }
-            for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).result().complete(vectors.get(i));
-            }
-        } catch (RuntimeException | OutOfMemoryError e) {
-            if (batch.size() == 1) {
-                batch.get(0).result().completeExceptionally(e);
-                return;
-            }
-            LOG.warn("A batch of {} documents failed ({}); encoding them one by one", batch.size(), e.toString());
-            for (Pending p : batch) {
-                encode(List.of(p));
-            }
+            vectors = encoder.encodeTokenized(docs, budget.current());
+        } catch (Throwable e) {
+            onFailure(batch, e);
+            return;
+        }
+        budget.onSuccess();
+        currentBudget = budget.current();
+        batches.addAndGet(stats.forwards() - forwardsBefore);
+        for (BatchListener l : listeners) {
+            l.onBatch(batch.size(), stats.tokens() - tokensBefore, stats.paddedTokens() - paddedBefore,
+                    System.nanoTime() - start);
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).result().complete(vectors.get(i));
         }
     }
 
+    private void onFailure(List<Pending> batch, Throwable error) {
+        if (!DeviceFaults.isOutOfMemory(error)) {
+            for (Pending p : batch) {
+                p.result().completeExceptionally(error);
+            }
+            return;
+        }
+        long padded = paddedTokens(batch);
+        boolean couldShrink = !budget.atMinimum();
+        budget.onOutOfMemory(padded);
+        currentBudget = budget.current();
+        if (batch.size() > 1) {
+            splits.incrementAndGet();
+            LOG.warn("The device ran out of memory on {} documents ({} padded tokens); splitting the batch, token"
+                    + " budget now {}", batch.size(), padded, budget.current());
+            encode(batch.subList(0, batch.size() / 2));
+            encode(batch.subList(batch.size() / 2, batch.size()));
+        } else if (couldShrink) {
+            encode(batch);
+        } else {
+            Pending alone = batch.get(0);
+            alone.result().completeExceptionally(new UnencodableDocumentException("the document of "
+                    + alone.document().tokenCount() + " tokens does not fit in device memory even alone at the smallest"
+                    + " token budget (" + budget.current() + ")", error));
+        }
+    }
+
+    private static long paddedTokens(List<Pending> batch) {
+        long longest = 0;
+        for (Pending p : batch) {
+            for (long[] s : p.document().sequences()) {
+                longest = Math.max(longest, s.length);
+            }
+        }
+        return longest * batch.size();
+    }
+
+    /**
+     * Stops the tokenizer and device threads and waits for them before the model and tokenizer
+     * free their native memory: a tokenizer still inside native code while its memory is freed
+     * crashes the JVM. Threads that do not stop in time keep their native memory: leaked on
+     * purpose, with an error in the log, rather than freed under them.
+     */
     @Override
     public void close() {
         running = false;
         tokenizers.shutdownNow();
         device.interrupt();
+        boolean stopped = false;
         try {
-            device.join(10_000);
+            long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
+            stopped = tokenizers.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            device.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            stopped &= !device.isAlive();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -179,10 +262,16 @@ public final class BatchingEncoder implements AutoCloseable {
         for (CompletableFuture<SparseVector> f : open) {
             f.completeExceptionally(closed);
         }
-        encoder.close();
+        if (stopped) {
+            encoder.close();
+        } else {
+            LOG.error("The tokenizer or device threads of {} did not stop within {} s; leaving the model's native memory"
+                    + " allocated rather than freeing it under a running thread", encoder.spec().model(),
+                    STOP_TIMEOUT.toSeconds());
+        }
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
+    private static ThreadFactory daemon(String name) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
             Thread t = new Thread(r, name + "-" + n.incrementAndGet());

@@ -42,6 +42,11 @@ public final class DeviceSpec implements Serializable {
                 "unknown device '" + text + "'; expected cpu, gpu, gpu:N or auto");
     }
 
+    /** True for {@code gpu} and {@code auto}: a GPU without an index, for the caller to choose. */
+    public boolean isUnindexedGpu() {
+        return value.equals("gpu") || value.equals("auto");
+    }
+
     /** True unless this names a GPU explicitly; {@code auto} may still resolve to a GPU. */
     public boolean isExplicitCpu() {
         return value.equals("cpu");

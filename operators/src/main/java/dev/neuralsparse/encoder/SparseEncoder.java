@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.util.cuda.CudaUtils;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ import java.util.Objects;
  * <p>{@link #tokenize} is thread-safe; the forward methods ({@link #encode(List)},
  * {@link #encodeTokenized}) are meant for one thread per encoder, which owns its device.
  */
-public final class SparseEncoder implements AutoCloseable {
+public final class SparseEncoder implements DocumentEncoder {
     private final EncoderSpec spec;
     private final DocumentTokenizer tokenizer;
     private final MaskedLanguageModel model;
@@ -76,10 +77,12 @@ public final class SparseEncoder implements AutoCloseable {
         }
     }
 
+    @Override
     public EncoderSpec spec() {
         return spec;
     }
 
+    @Override
     public Vocabulary vocabulary() {
         return tokenizer.vocabulary();
     }
@@ -93,16 +96,31 @@ public final class SparseEncoder implements AutoCloseable {
         return model.device();
     }
 
+    @Override
     public EncoderStats stats() {
         return stats;
     }
 
-    /** Text to model inputs; thread-safe, so it can run ahead of the device on other threads. */
+    @Override
+    public long deviceMemoryUsed() {
+        Device device = model.device();
+        return device.isGpu() ? CudaUtils.getGpuMemory(device).getCommitted() : -1;
+    }
+
+    /**
+     * Text to model inputs; thread-safe, so it can run ahead of the device on other threads. A
+     * text the tokenizer refuses is an {@link UnencodableDocumentException}: it would fail again.
+     */
+    @Override
     public TokenizedDocument tokenize(String text) {
         if (text == null) {
             throw new IllegalArgumentException("document text must not be null");
         }
-        return new TokenizedDocument(tokenizer.sequences(text, longDocuments));
+        try {
+            return new TokenizedDocument(tokenizer.sequences(text, longDocuments));
+        } catch (RuntimeException e) {
+            throw new UnencodableDocumentException("the tokenizer refused the text (" + e + ")", e);
+        }
     }
 
     public SparseVector encode(String text) {
@@ -126,6 +144,12 @@ public final class SparseEncoder implements AutoCloseable {
      * document are max-pooled and then pruned. The result is in input order.
      */
     public List<SparseVector> encodeTokenized(List<TokenizedDocument> docs) {
+        return encodeTokenized(docs, spec.tokenBudget());
+    }
+
+    /** As {@link #encodeTokenized(List)}, under {@code tokenBudget} instead of the spec's. */
+    @Override
+    public List<SparseVector> encodeTokenized(List<TokenizedDocument> docs, int tokenBudget) {
         List<long[]> sequences = new ArrayList<>();
         List<Integer> owner = new ArrayList<>();
         for (int d = 0; d < docs.size(); d++) {
@@ -136,7 +160,7 @@ public final class SparseEncoder implements AutoCloseable {
         }
         SparseVector[] pooled = new SparseVector[docs.size()];
         int[] lengths = sequences.stream().mapToInt(s -> s.length).toArray();
-        for (int[] batch : BatchPlanner.plan(lengths, spec.tokenBudget(), spec.maxBatchSize())) {
+        for (int[] batch : BatchPlanner.plan(lengths, tokenBudget, spec.maxBatchSize())) {
             SparseVector[] vectors = forward(sequences, batch);
             for (int i = 0; i < batch.length; i++) {
                 int d = owner.get(batch[i]);

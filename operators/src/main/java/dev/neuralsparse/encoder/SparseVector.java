@@ -33,6 +33,16 @@ public final class SparseVector implements Serializable {
         return new SparseVector(ids, weights);
     }
 
+    /** Copies strictly increasing ids and their weights, e.g. a vector kept in Flink state. */
+    public static SparseVector copyOfSorted(int[] ids, float[] weights) {
+        for (int i = 1; i < ids.length; i++) {
+            if (ids[i] <= ids[i - 1]) {
+                throw new IllegalArgumentException("token ids must be strictly increasing");
+            }
+        }
+        return ofSorted(ids.clone(), weights.clone());
+    }
+
     /** From any id -> weight map; non-positive weights are left out. */
     public static SparseVector of(Map<Integer, Float> byId) {
         int[] ids = byId.entrySet().stream().filter(e -> e.getValue() > 0).mapToInt(Map.Entry::getKey).sorted().toArray();

@@ -1,31 +1,56 @@
 package dev.neuralsparse.flink;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Bytes to {@link Document}, or to a {@link DeadLetter} on the side output with the reason: no
- * value, too large, not UTF-8, not a JSON object, a text field that is not a string, no text, no
- * id. Bad data is a value here, never an exception, so one record cannot stop the job.
+ * Bytes to {@link Document}, or to a {@link DeadLetter} on the side output with the reason: too
+ * large, not UTF-8, not a JSON object (duplicate keys and nesting deeper than the parser allows
+ * included), an unpaired UTF-16 surrogate, a text field that is not a string, no text, no id, an
+ * id longer than OpenSearch accepts, a bad version. Bad data is a value here, never an exception,
+ * so one record cannot stop the job.
+ *
+ * <p>A tombstone (null value, the key is the id) and a record whose delete field is {@code true}
+ * become deletions. Each document gets its version: the version field's value, else the Kafka
+ * offset.
  */
 public class DocumentParser extends ProcessFunction<SourceRecord, Document> {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
+    /** OpenSearch refuses a document id longer than this many UTF-8 bytes. */
+    public static final int MAX_ID_BYTES = 512;
+    private static final char BYTE_ORDER_MARK = '\uFEFF';
 
     private final DocumentFormat format;
+    private final boolean acceptDeletes;
     private transient ObjectMapper json;
 
+    /** A parser of a document stream: tombstones and delete markers are deletions. */
     public DocumentParser(DocumentFormat format) {
+        this(format, true);
+    }
+
+    private DocumentParser(DocumentFormat format, boolean acceptDeletes) {
         this.format = format;
+        this.acceptDeletes = acceptDeletes;
+    }
+
+    /** A parser of records that cannot be deleted (queries): a tombstone is a dead letter. */
+    public static DocumentParser withoutDeletes(DocumentFormat format) {
+        return new DocumentParser(format, false);
     }
 
     @Override
@@ -39,14 +64,49 @@ public class DocumentParser extends ProcessFunction<SourceRecord, Document> {
 
     Document parse(SourceRecord record) throws InvalidRecord {
         if (record.value == null) {
-            throw new InvalidRecord("record has no value", null);
+            return tombstone(record);
         }
         if (record.value.length > format.maxRecordBytes()) {
             throw new InvalidRecord("record of " + record.value.length + " bytes exceeds the limit of "
                     + format.maxRecordBytes() + " bytes", null);
         }
-        ObjectNode doc = object(utf8(record.value));
-        String id = id(doc, record);
+        String text = utf8(record.value);
+        ObjectNode doc = object(text);
+        String id = checkedId(id(doc, record));
+        long version = version(doc, record, id);
+        if (format.deleteField() != null && acceptDeletes && isTrue(doc.get(format.deleteField()))) {
+            return Document.deletion(id, version, record);
+        }
+        // Jackson accepts "\ud800" escapes that no UTF-8 encoder can write: refuse them here.
+        if (text.contains("\\u") && hasUnpairedSurrogate(doc)) {
+            throw new InvalidRecord("value has an unpaired UTF-16 surrogate (a \\uD800-\\uDFFF escape alone),"
+                    + " which is not text", id);
+        }
+        Document parsed = new Document(id, text(doc, id), null, record);
+        parsed.version = version;
+        // _id is OpenSearch metadata: it names the document and must not be in its source.
+        doc.remove(DocumentFormat.FALLBACK_ID_FIELD);
+        doc.remove(format.outputField());
+        parsed.json = doc.toString();
+        return parsed;
+    }
+
+    private Document tombstone(SourceRecord record) throws InvalidRecord {
+        if (!acceptDeletes) {
+            throw new InvalidRecord("record has no value", null);
+        }
+        if (record.key == null || record.key.length == 0) {
+            throw new InvalidRecord("a tombstone (no value) without a key: nothing names the document to delete", null);
+        }
+        String id = checkedId(utf8(record.key));
+        if (format.versionField() != null) {
+            throw new InvalidRecord("a tombstone carries no version field '" + format.versionField() + "': with"
+                    + " a version field, delete with a record that has it and a delete field", id);
+        }
+        return Document.deletion(id, record.offset, record);
+    }
+
+    private String text(ObjectNode doc, String id) throws InvalidRecord {
         List<String> parts = new ArrayList<>();
         for (String field : format.textFields()) {
             JsonNode v = doc.get(field);
@@ -62,10 +122,7 @@ public class DocumentParser extends ProcessFunction<SourceRecord, Document> {
         if (parts.isEmpty()) {
             throw new InvalidRecord("no text: none of the fields " + format.textFields() + " is present", id);
         }
-        // _id is OpenSearch metadata: it names the document and must not be in its source.
-        doc.remove(DocumentFormat.FALLBACK_ID_FIELD);
-        doc.remove(format.outputField());
-        return new Document(id, String.join(" ", parts).strip(), doc.toString(), record);
+        return String.join(" ", parts).strip();
     }
 
     private static String utf8(byte[] bytes) throws InvalidRecord {
@@ -78,11 +135,13 @@ public class DocumentParser extends ProcessFunction<SourceRecord, Document> {
 
     private ObjectNode object(String text) throws InvalidRecord {
         if (json == null) {
-            json = new ObjectMapper();
+            json = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
         }
+        // RFC 8259 lets a parser ignore a leading byte-order mark, and many Windows tools write one.
+        String body = !text.isEmpty() && text.charAt(0) == BYTE_ORDER_MARK ? text.substring(1) : text;
         JsonNode node;
         try {
-            node = json.readTree(text);
+            node = json.readTree(body);
         } catch (JsonProcessingException e) {
             throw new InvalidRecord("value is not valid JSON (" + e.getOriginalMessage() + ")", null);
         }
@@ -104,6 +163,67 @@ public class DocumentParser extends ProcessFunction<SourceRecord, Document> {
         }
         throw new InvalidRecord("no document id: neither field '" + format.idField() + "' nor '" + DocumentFormat.FALLBACK_ID_FIELD
                 + "' holds a string or integer, and the record has no key", null);
+    }
+
+    private static String checkedId(String id) throws InvalidRecord {
+        int bytes = id.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_ID_BYTES) {
+            throw new InvalidRecord("document id of " + bytes + " UTF-8 bytes is longer than the " + MAX_ID_BYTES
+                    + " bytes OpenSearch accepts (it starts '" + id.substring(0, 40) + "')", null);
+        }
+        return id;
+    }
+
+    private long version(ObjectNode doc, SourceRecord record, String id) throws InvalidRecord {
+        if (format.versionField() == null) {
+            return record.offset;
+        }
+        JsonNode v = doc.get(format.versionField());
+        if (v != null && v.canConvertToExactIntegral() && v.canConvertToLong() && v.asLong() >= 0) {
+            return v.asLong();
+        }
+        if (v != null && v.isTextual() && v.asText().matches("[0-9]{1,18}")) {
+            return Long.parseLong(v.asText());
+        }
+        throw new InvalidRecord("version field '" + format.versionField() + "' is " + (v == null ? "missing" : v.toString())
+                + ", not a whole number from 0 to " + Long.MAX_VALUE, id);
+    }
+
+    private static boolean isTrue(JsonNode v) {
+        return v != null && (v.isBoolean() ? v.booleanValue() : v.isTextual() && v.asText().equalsIgnoreCase("true"));
+    }
+
+    private static boolean hasUnpairedSurrogate(JsonNode node) {
+        if (node.isTextual()) {
+            return hasUnpairedSurrogate(node.textValue());
+        }
+        if (node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (hasUnpairedSurrogate(e.getKey()) || hasUnpairedSurrogate(e.getValue())) {
+                    return true;
+                }
+            }
+        } else if (node.isArray()) {
+            for (JsonNode item : node) {
+                if (hasUnpairedSurrogate(item)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean hasUnpairedSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Why a record is not a document. */

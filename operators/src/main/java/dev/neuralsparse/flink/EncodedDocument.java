@@ -3,13 +3,19 @@ package dev.neuralsparse.flink;
 import java.io.Serializable;
 import java.util.LinkedHashMap;
 
-/** A document with its sparse vector, or with the reason encoding failed ({@link #failed()}). */
+/**
+ * What the encoding stage gives for one {@link Document}: its sparse vector (encoded now, or the
+ * vector of the same text kept from an earlier version: {@link #skipped}), a deletion to pass on,
+ * or the reason the document cannot be encoded ({@link #failed()}).
+ */
 public class EncodedDocument implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     public Document document;
-    /** Token (or token id) -> weight, non-zero entries only. */
+    /** Token (or token id) -> weight, non-zero entries only; null for a deletion or a failure. */
     public LinkedHashMap<String, Float> vector;
+    /** True when the vector was reused because the text had not changed. */
+    public boolean skipped;
     public String error;
 
     public EncodedDocument() {}
@@ -18,6 +24,18 @@ public class EncodedDocument implements Serializable {
         EncodedDocument e = new EncodedDocument();
         e.document = document;
         e.vector = vector;
+        return e;
+    }
+
+    public static EncodedDocument unchanged(Document document, LinkedHashMap<String, Float> vector) {
+        EncodedDocument e = encoded(document, vector);
+        e.skipped = true;
+        return e;
+    }
+
+    public static EncodedDocument deletion(Document document) {
+        EncodedDocument e = new EncodedDocument();
+        e.document = document;
         return e;
     }
 

@@ -8,55 +8,103 @@ import java.util.Map;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.connector.opensearch.sink.OpensearchEmitter;
 import org.apache.flink.connector.opensearch.sink.RequestIndexer;
-import org.opensearch.action.update.UpdateRequest;
+import org.opensearch.action.ActionRequestValidationException;
+import org.opensearch.action.DocWriteRequest;
+import org.opensearch.action.delete.DeleteRequest;
+import org.opensearch.action.index.IndexRequest;
 import org.opensearch.common.xcontent.XContentType;
+import org.opensearch.index.VersionType;
 
 /**
- * Turns an encoded document into an upsert: the document's own fields plus the sparse vector in
- * a {@code rank_features} field, under its deterministic id, so that a replay after a restart
- * overwrites instead of duplicating.
+ * Turns an encoded document into the write that makes the index hold exactly that version: an
+ * index request whose source is the document's own fields plus the sparse vector (the whole
+ * document replaced, nothing left of an earlier version), or a delete request for a deletion.
+ * Both carry the document's version with {@code version_type=external_gte}, so a write older than
+ * what the index holds is refused (409, {@link FailureClass#STALE}) whatever order writes arrive
+ * in, and a replay of the same record rewrites the same version.
+ *
+ * <p>A request that the OpenSearch client's own validation refuses (an id over 512 bytes, a bad
+ * version) would fail the whole bulk: it goes to the dead letters here instead, never into a bulk.
  */
 public class RankFeaturesEmitter implements OpensearchEmitter<EncodedDocument> {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     private final String index;
     private final String field;
     private final String deadLetterBootstrapServers;
+    private final String deadLetterTopic;
     private transient ObjectMapper json;
+    private transient SinkDeadLetters deadLetters;
 
     /**
-     * @param deadLetterBootstrapServers Kafka of the dead-letter topic: the emitter keeps the
-     *     shared producer of {@link DeadLetterBulkInspector} open while the writer lives (null:
-     *     no inspector)
+     * @param deadLetterBootstrapServers Kafka of the dead-letter topic, shared with the writer's
+     *     {@link DeadLetterBulkInspector} (null: requests the client refuses fail the job)
      */
-    public RankFeaturesEmitter(String index, String field, String deadLetterBootstrapServers) {
+    public RankFeaturesEmitter(String index, String field, String deadLetterBootstrapServers, String deadLetterTopic) {
         this.index = index;
         this.field = field;
         this.deadLetterBootstrapServers = deadLetterBootstrapServers;
+        this.deadLetterTopic = deadLetterTopic;
     }
 
     @Override
     public void open() {
         json = new ObjectMapper();
         if (deadLetterBootstrapServers != null) {
-            DeadLetterProducers.acquire(deadLetterBootstrapServers);
+            deadLetters = SinkDeadLetters.forThisWriter(deadLetterBootstrapServers, deadLetterTopic);
         }
     }
 
     @Override
     public void close() {
-        if (json != null && deadLetterBootstrapServers != null) {
-            DeadLetterProducers.release(deadLetterBootstrapServers);
+        if (deadLetters != null) {
+            deadLetters.close();
+            deadLetters = null;
         }
         json = null;
     }
 
     @Override
     public void emit(EncodedDocument doc, SinkWriter.Context context, RequestIndexer indexer) {
-        indexer.add(upsert(doc));
+        DocWriteRequest<?> request = request(doc);
+        ActionRequestValidationException invalid = validate(request);
+        if (invalid != null) {
+            if (deadLetters == null) {
+                throw new IllegalArgumentException("document " + doc.document.id + ": " + invalid.getMessage(), invalid);
+            }
+            deadLetters.send(new DeadLetter(DeadLetter.Stage.INDEX, "the OpenSearch client refuses the request: "
+                    + invalid.getMessage(), doc.document.source, doc.document.id));
+            deadLetters.flush();
+            return;
+        }
+        if (deadLetters != null) {
+            deadLetters.track(doc.document.id, doc.document.source);
+        }
+        if (request instanceof DeleteRequest delete) {
+            indexer.add(delete);
+        } else {
+            indexer.add((IndexRequest) request);
+        }
     }
 
-    UpdateRequest upsert(EncodedDocument doc) {
+    DocWriteRequest<?> request(EncodedDocument doc) {
+        if (doc.document.deleted) {
+            return new DeleteRequest(index, doc.document.id)
+                    .versionType(VersionType.EXTERNAL_GTE)
+                    .version(doc.document.version);
+        }
+        return new IndexRequest(index)
+                .id(doc.document.id)
+                .source(source(doc), XContentType.JSON)
+                .versionType(VersionType.EXTERNAL_GTE)
+                .version(doc.document.version);
+    }
+
+    private static ActionRequestValidationException validate(DocWriteRequest<?> request) {
+        return request instanceof IndexRequest i ? i.validate() : ((DeleteRequest) request).validate();
+    }
+
+    private byte[] source(EncodedDocument doc) {
         if (json == null) {
             json = new ObjectMapper();
         }
@@ -66,10 +114,7 @@ public class RankFeaturesEmitter implements OpensearchEmitter<EncodedDocument> {
             for (Map.Entry<String, Float> e : doc.vector.entrySet()) {
                 vector.put(e.getKey(), e.getValue());
             }
-            InFlightDocuments.put(index, doc.document.id, doc.document.source);
-            return new UpdateRequest(index, doc.document.id)
-                    .doc(json.writeValueAsString(source), XContentType.JSON)
-                    .docAsUpsert(true);
+            return json.writeValueAsBytes(source);
         } catch (IOException e) {
             throw new UncheckedIOException("document " + doc.document.id + " was valid JSON when parsed", e);
         }

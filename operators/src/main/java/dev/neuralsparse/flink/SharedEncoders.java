@@ -2,15 +2,16 @@ package dev.neuralsparse.flink;
 
 import dev.neuralsparse.encoder.BatchingEncoder;
 import dev.neuralsparse.encoder.EncoderSpec;
-import dev.neuralsparse.encoder.SparseEncoder;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * One {@link BatchingEncoder} per model and device per JVM, shared by all the slots of a
- * TaskManager and reference-counted: the first {@link #acquire} loads the model, the last
- * {@link #release} frees it. Sharing is what lets documents of all slots fill one batch.
+ * TaskManager that use that device and reference-counted: the first {@link #acquire} loads the
+ * model, the last {@link #release} frees it. Sharing is what lets documents of all slots fill one
+ * batch; a failed task releases its reference, so a TaskManager whose tasks all failed on a broken
+ * device loads the model again when they restart.
  */
 public final class SharedEncoders {
     private static final Map<String, Entry> ENCODERS = new HashMap<>();
@@ -26,11 +27,13 @@ public final class SharedEncoders {
 
     private SharedEncoders() {}
 
-    public static synchronized BatchingEncoder acquire(EncoderSpec spec, Duration maxWait, int tokenizerThreads) {
-        Entry e = ENCODERS.get(spec.toString());
+    public static synchronized BatchingEncoder acquire(EncoderSpec spec, EncoderFactory factory, Duration maxWait,
+            int tokenizerThreads) {
+        String key = spec + " " + factory;
+        Entry e = ENCODERS.get(key);
         if (e == null) {
-            e = new Entry(new BatchingEncoder(SparseEncoder.open(spec), maxWait, tokenizerThreads));
-            ENCODERS.put(spec.toString(), e);
+            e = new Entry(new BatchingEncoder(factory.open(spec), maxWait, tokenizerThreads));
+            ENCODERS.put(key, e);
         }
         e.references++;
         return e.encoder;

@@ -53,14 +53,81 @@ class BatchingEncoderTest {
     }
 
     @Test
-    void aBadDocumentFailsAloneAndCloseFailsWhatIsLeft() throws Exception {
+    void aTextTheTokenizerRefusesIsAnInputFaultAndFailsAloneAndCloseFailsWhatIsLeft() throws Exception {
         BatchingEncoder batching = new BatchingEncoder(open(), Duration.ofMillis(20), 1);
         CompletableFuture<SparseVector> bad = batching.submit(null);
         CompletableFuture<SparseVector> good = batching.submit("a good document");
         assertThatThrownBy(() -> bad.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(UnencodableDocumentException.class)
                 .hasMessageContaining("null");
         assertThat(good.get(30, TimeUnit.SECONDS).size()).isPositive();
         batching.close();
         assertThatThrownBy(() -> batching.submit("late").get(5, TimeUnit.SECONDS)).hasMessageContaining("closed");
+    }
+
+    @Test
+    void outOfMemorySplitsTheBatchLowersTheBudgetAndEveryDocumentStillGetsItsVector() throws Exception {
+        List<JsonNode> docs = GoldenParityTest.expected("tiny-distilbert");
+        FaultyDevice device = new FaultyDevice(open(), 1024);
+        try (BatchingEncoder batching = new BatchingEncoder(device, Duration.ofMillis(200), 1)) {
+            List<CompletableFuture<SparseVector>> results = new ArrayList<>();
+            for (JsonNode doc : docs) {
+                results.add(batching.submit(doc.get("text").asText()));
+            }
+            for (int i = 0; i < docs.size(); i++) {
+                JsonNode doc = docs.get(i);
+                if (doc.get("input_ids").size() <= 1024) {
+                    GoldenParityTest.assertMatches(doc, results.get(i).get(60, TimeUnit.SECONDS), device.vocabulary());
+                }
+            }
+            assertThat(device.outOfMemory.get()).as("the device ran out of memory").isPositive();
+            assertThat(batching.splits()).as("batches split in halves").isPositive();
+            assertThat(batching.tokenBudget()).as("budget lowered from the configured 8192").isLessThanOrEqualTo(1024);
+        }
+    }
+
+    @Test
+    void aDocumentThatDoesNotFitAloneIsAnInputFaultNamingItsSize() throws Exception {
+        FaultyDevice device = new FaultyDevice(open(), 300);
+        try (BatchingEncoder batching = new BatchingEncoder(device, Duration.ofMillis(20), 1)) {
+            CompletableFuture<SparseVector> small = batching.submit("a short one");
+            CompletableFuture<SparseVector> large = batching.submit("word ".repeat(600));
+            assertThat(small.get(30, TimeUnit.SECONDS).size()).isPositive();
+            assertThatThrownBy(() -> large.get(30, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(UnencodableDocumentException.class)
+                    .hasMessageContaining("does not fit in device memory even alone");
+        }
+    }
+
+    @Test
+    void aBrokenDeviceFailsTheWholeBatchAsItIsAndNeverAsABadDocument() throws Exception {
+        FaultyDevice device = new FaultyDevice(open(), Integer.MAX_VALUE);
+        device.breakContext();
+        try (BatchingEncoder batching = new BatchingEncoder(device, Duration.ofMillis(50), 1)) {
+            CompletableFuture<SparseVector> a = batching.submit("first");
+            CompletableFuture<SparseVector> b = batching.submit("second");
+            for (CompletableFuture<SparseVector> f : List.of(a, b)) {
+                assertThatThrownBy(() -> f.get(30, TimeUnit.SECONDS))
+                        .hasMessageContaining("illegal memory access")
+                        .cause().isNotInstanceOf(UnencodableDocumentException.class);
+            }
+            assertThat(batching.splits()).isZero();
+        }
+    }
+
+    @Test
+    void closingWhileATokenizerThreadIsInsideAHugeDocumentWaitsForItInsteadOfFreeingUnderIt() throws Exception {
+        // 190,000 words in chunked-max mode: what crashed the JVM when the encoder closed under the tokenizer.
+        SparseEncoder encoder = SparseEncoder.open(EncoderSpec.builder()
+                .setModel(SharedFixtures.model("tiny-distilbert").toString())
+                .setLongDocuments(LongDocuments.chunkedMax())
+                .build());
+        BatchingEncoder batching = new BatchingEncoder(encoder, Duration.ofMillis(20), 2);
+        CompletableFuture<SparseVector> huge = batching.submit("lorem ipsum dolor sit amet ".repeat(38_000));
+        Thread.sleep(50);
+        batching.close();
+        assertThatThrownBy(() -> huge.get(60, TimeUnit.SECONDS)).hasMessageContaining("closed");
+        // still alive: a tokenizer working on freed memory aborts the JVM before this line
+        assertThat(batching.queueDepth()).isZero();
     }
 }

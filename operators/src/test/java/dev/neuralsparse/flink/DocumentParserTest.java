@@ -40,7 +40,7 @@ class DocumentParserTest {
 
     @Test
     void badRecordsAreValuesWithTheirReason() {
-        assertReason(record("k", null), "no value");
+        assertReason(record(null, null), "a tombstone (no value) without a key");
         assertReason(record("k", new byte[1001]), "1001 bytes exceeds the limit of 1000");
         assertReason(record("k", new byte[] {'{', (byte) 0xC3, '}'}), "not valid UTF-8");
         assertReason(record("k", utf8("{\"text\": ")), "not valid JSON");
@@ -49,6 +49,53 @@ class DocumentParserTest {
         assertReason(record("k", utf8("{\"id\": \"a\", \"text\": 42}")), "text field 'text' is a number");
         assertReason(record("k", utf8("{\"id\": \"a\", \"text\": {\"x\": 1}}")), "text field 'text' is a object");
         assertReason(record(null, utf8("{\"text\": \"no id anywhere\"}")), "no document id");
+    }
+
+    @Test
+    void adversarialRecordsAreDeadLettersNamingTheProblem() throws Exception {
+        String deep = "{\"text\": \"t\", \"n\": " + "[".repeat(5000) + "]".repeat(5000) + "}";
+        assertThatThrownBy(() -> new DocumentParser(DocumentFormat.defaults()).parse(record("k", utf8(deep))))
+                .hasMessageContaining("not valid JSON").hasMessageContaining("nesting depth");
+        assertReason(record("k", utf8("{\"text\": \"a\", \"text\": \"b\"}")), "Duplicate field 'text'");
+        assertReason(record("k", utf8("\"just a string\"")), "not a JSON object");
+        assertReason(record("k", utf8("null")), "not a JSON object");
+        assertReason(record("k", utf8("{\"text\": null}")), "no text");
+        assertReason(record("k", utf8("{\"text\": \"half \\ud800 a pair\"}")), "unpaired UTF-16 surrogate");
+        assertReason(record("k", utf8("{\"text\": \"t\", \"\\udfff\": 1}")), "unpaired UTF-16 surrogate");
+        assertReason(record("k", utf8("{\"id\": \"" + "é".repeat(300) + "\", \"text\": \"t\"}")),
+                "document id of 600 UTF-8 bytes is longer than the 512 bytes OpenSearch accepts");
+        // a whole pair is text; a byte-order mark is ignored, as RFC 8259 allows
+        assertThat(parser.parse(record("k", utf8("{\"text\": \"\\ud83d\\ude00\"}"))).text).isEqualTo("\uD83D\uDE00");
+        assertThat(parser.parse(record("k", utf8("\uFEFF{\"text\": \"bom\"}"))).text).isEqualTo("bom");
+    }
+
+    @Test
+    void tombstonesAndDeleteMarkersAreDeletionsAndEachRecordHasAVersion() throws Exception {
+        DocumentParser changes = new DocumentParser(new DocumentFormat("id", List.of("text"), "v", 1000, "deleted", null));
+        Document tombstone = changes.parse(record("gone", null));
+        assertThat(tombstone.deleted).isTrue();
+        assertThat(tombstone.id).isEqualTo("gone");
+        assertThat(tombstone.version).as("the Kafka offset").isEqualTo(42);
+        Document marked = changes.parse(record("k", utf8("{\"id\": \"m\", \"deleted\": true}")));
+        assertThat(marked.deleted).isTrue();
+        assertThat(marked.id).isEqualTo("m");
+        assertThat(changes.parse(record("k", utf8("{\"id\": \"m\", \"deleted\": \"true\"}"))).deleted).isTrue();
+        Document kept = changes.parse(record("k", utf8("{\"id\": \"m\", \"deleted\": false, \"text\": \"t\"}")));
+        assertThat(kept.deleted).isFalse();
+        assertThat(kept.version).isEqualTo(42);
+
+        DocumentParser versioned = new DocumentParser(new DocumentFormat("id", List.of("text"), "v", 1000, null, "lsn"));
+        assertThat(versioned.parse(record("k", utf8("{\"text\": \"t\", \"lsn\": 1700000000123}"))).version)
+                .isEqualTo(1700000000123L);
+        assertThat(versioned.parse(record("k", utf8("{\"text\": \"t\", \"lsn\": \"99\"}"))).version).isEqualTo(99);
+        assertThatThrownBy(() -> versioned.parse(record("k", utf8("{\"text\": \"t\", \"lsn\": -1}"))))
+                .hasMessageContaining("version field 'lsn' is -1");
+        assertThatThrownBy(() -> versioned.parse(record("k", utf8("{\"text\": \"t\"}"))))
+                .hasMessageContaining("version field 'lsn' is missing");
+        assertThatThrownBy(() -> versioned.parse(record("k", null))).hasMessageContaining("a tombstone carries no version");
+
+        assertThatThrownBy(() -> DocumentParser.withoutDeletes(DocumentFormat.defaults()).parse(record("k", null)))
+                .hasMessageContaining("no value");
     }
 
     private void assertReason(SourceRecord r, String reason) {

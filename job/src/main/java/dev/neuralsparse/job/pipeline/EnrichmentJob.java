@@ -5,26 +5,22 @@ import dev.neuralsparse.encoder.EncoderSpec;
 import dev.neuralsparse.encoder.LongDocuments;
 import dev.neuralsparse.encoder.Precision;
 import dev.neuralsparse.encoder.Pruning;
-import dev.neuralsparse.flink.AnyEncodingFailed;
-import dev.neuralsparse.flink.AsyncEncodeFunction;
 import dev.neuralsparse.flink.DeadLetter;
 import dev.neuralsparse.flink.DeadLetterBulkInspector;
 import dev.neuralsparse.flink.DeadLetterSerializer;
 import dev.neuralsparse.flink.Document;
 import dev.neuralsparse.flink.DocumentFormat;
 import dev.neuralsparse.flink.DocumentParser;
-import dev.neuralsparse.flink.EncodeFailureRouter;
 import dev.neuralsparse.flink.EncodedDocument;
 import dev.neuralsparse.flink.IndexSetup;
 import dev.neuralsparse.flink.RankFeaturesEmitter;
 import dev.neuralsparse.flink.SourceRecord;
 import dev.neuralsparse.flink.SourceRecordDeserializer;
+import dev.neuralsparse.flink.SparseEncodingStage;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.operators.SlotSharingGroup;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -34,18 +30,15 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.connector.opensearch.sink.FlushBackoffType;
 import org.apache.flink.connector.opensearch.sink.Opensearch2SinkBuilder;
 import org.apache.flink.streaming.api.CheckpointingMode;
-import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.async.AsyncRetryStrategy;
-import org.apache.flink.streaming.util.retryable.AsyncRetryStrategies;
 import org.apache.http.HttpHost;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
- * Wires the enrichment job: Kafka documents -> parse (bad records to the dead letters) -> async
- * batched sparse encoding -> OpenSearch upserts with a rank_features field; dead letters of every
+ * Wires the enrichment job: Kafka documents -> parse (bad records to the dead letters) -> the
+ * sparse encoding stage -> versioned OpenSearch writes (index or delete) with a rank_features field; dead letters of every
  * stage go to one Kafka topic. Behaviour lives in {@code dev.neuralsparse.flink}; this only wires,
  * with stable names and uids so that a restarted job finds its state.
  */
@@ -115,14 +108,25 @@ public final class EnrichmentJob {
                 .process(new DocumentParser(format))
                 .name("parse-documents")
                 .uid("parse-documents");
-        SingleOutputStreamOperator<EncodedDocument> encoded = encode(documents.apply(parsed));
-        SingleOutputStreamOperator<EncodedDocument> indexable = encoded
-                .process(new EncodeFailureRouter())
-                .name("route-encode-failures")
-                .uid("route-encode-failures");
-        indexable.sinkTo(opensearchSink(format)).name("opensearch-upserts").uid("opensearch-upserts");
-        return List.of(parsed.getSideOutput(DocumentParser.DEAD_LETTERS),
-                indexable.getSideOutput(DocumentParser.DEAD_LETTERS));
+        SparseEncodingStage.Result encoded = encodingStage().apply(documents.apply(parsed));
+        encoded.encoded().sinkTo(opensearchSink(format)).name("opensearch-writes").uid("opensearch-writes");
+        return List.of(parsed.getSideOutput(DocumentParser.DEAD_LETTERS), encoded.deadLetters());
+    }
+
+    SparseEncodingStage encodingStage() {
+        return SparseEncodingStage.builder()
+                .setEncoderSpec(encoderSpec())
+                .setMaxWait(conf.get(JobOptions.MAX_WAIT))
+                .setTokenizerThreads(conf.get(JobOptions.TOKENIZER_THREADS))
+                .setTokenKeys(keysAsTokens())
+                .setGpu(conf.get(JobOptions.GPU))
+                .setOrdered(conf.get(JobOptions.ORDERED))
+                .setCapacity(conf.get(JobOptions.ASYNC_CAPACITY))
+                .setTimeout(conf.get(JobOptions.ASYNC_TIMEOUT))
+                .setRetries(conf.get(JobOptions.RETRIES), conf.get(JobOptions.RETRY_DELAY))
+                .setSkipUnchanged(conf.get(JobOptions.SKIP_UNCHANGED))
+                .setStateTtl(conf.get(JobOptions.STATE_TTL))
+                .build();
     }
 
     /** A source of raw records from {@code topic}: committed offsets, else the earliest; bounded with --bounded. */
@@ -140,33 +144,6 @@ public final class EnrichmentJob {
         return b.build();
     }
 
-    private SingleOutputStreamOperator<EncodedDocument> encode(DataStream<Document> docs) {
-        boolean gpu = conf.get(JobOptions.GPU);
-        AsyncEncodeFunction fn = new AsyncEncodeFunction(encoderSpec(), conf.get(JobOptions.MAX_WAIT),
-                conf.get(JobOptions.TOKENIZER_THREADS), keysAsTokens(), gpu);
-        AsyncRetryStrategy<EncodedDocument> retry =
-                new AsyncRetryStrategies.FixedDelayRetryStrategyBuilder<EncodedDocument>(
-                        conf.get(JobOptions.RETRIES) + 1, conf.get(JobOptions.RETRY_DELAY).toMillis())
-                        .ifResult(new AnyEncodingFailed())
-                        .build();
-        long timeout = conf.get(JobOptions.ASYNC_TIMEOUT).toMillis();
-        int capacity = conf.get(JobOptions.ASYNC_CAPACITY);
-        SingleOutputStreamOperator<EncodedDocument> out = conf.get(JobOptions.ORDERED)
-                ? AsyncDataStream.orderedWaitWithRetry(docs, fn, timeout, TimeUnit.MILLISECONDS, capacity, retry)
-                : AsyncDataStream.unorderedWaitWithRetry(docs, fn, timeout, TimeUnit.MILLISECONDS, capacity, retry);
-        out.name("sparse-encode").uid("sparse-encode");
-        if (gpu) {
-            // Fine-grained resources: only TaskManagers that offer the external resource 'gpu' get this slot.
-            out.slotSharingGroup(SlotSharingGroup.newBuilder("gpu-encoder")
-                    .setCpuCores(1.0)
-                    .setTaskHeapMemoryMB(1024)
-                    .setTaskOffHeapMemoryMB(1024)
-                    .setExternalResource(AsyncEncodeFunction.GPU_RESOURCE, 1.0)
-                    .build());
-        }
-        return out;
-    }
-
     EncoderSpec encoderSpec() {
         return EncoderSpec.builder()
                 .setModel(conf.get(JobOptions.MODEL))
@@ -180,7 +157,8 @@ public final class EnrichmentJob {
 
     DocumentFormat format() {
         return new DocumentFormat(conf.get(JobOptions.ID_FIELD), conf.get(JobOptions.TEXT_FIELDS),
-                conf.get(JobOptions.OUTPUT_FIELD), conf.get(JobOptions.MAX_RECORD_BYTES));
+                conf.get(JobOptions.OUTPUT_FIELD), conf.get(JobOptions.MAX_RECORD_BYTES),
+                conf.get(JobOptions.DELETE_FIELD), conf.get(JobOptions.VERSION_FIELD));
     }
 
     private boolean keysAsTokens() {
@@ -194,8 +172,10 @@ public final class EnrichmentJob {
     private org.apache.flink.connector.opensearch.sink.Opensearch2Sink<EncodedDocument> opensearchSink(DocumentFormat format) {
         return new Opensearch2SinkBuilder<EncodedDocument>()
                 .setHosts(HttpHost.create(conf.get(JobOptions.OPENSEARCH)))
-                .setEmitter(new RankFeaturesEmitter(conf.get(JobOptions.INDEX), format.outputField(), conf.get(JobOptions.KAFKA)))
+                .setEmitter(new RankFeaturesEmitter(conf.get(JobOptions.INDEX), format.outputField(),
+                        conf.get(JobOptions.KAFKA), conf.get(JobOptions.DLQ_TOPIC)))
                 .setBulkFlushMaxActions(conf.get(JobOptions.BULK_ACTIONS))
+                .setBulkFlushMaxSizeMb(conf.get(JobOptions.BULK_SIZE_MB))
                 .setBulkFlushInterval(conf.get(JobOptions.BULK_INTERVAL).toMillis())
                 .setBulkFlushBackoffStrategy(FlushBackoffType.EXPONENTIAL, 5, 500)
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)

@@ -52,16 +52,32 @@ public final class JobOptions {
     public static final ConfigOption<Integer> MAX_RECORD_BYTES = key("max-record-bytes").intType()
             .defaultValue(DocumentFormat.DEFAULT_MAX_RECORD_BYTES)
             .withDescription("larger records go to the dead letters");
+    public static final ConfigOption<String> DELETE_FIELD = key("delete-field").stringType().noDefaultValue()
+            .withDescription("a record whose field of this name is true (or \"true\") deletes its document, as CDC tools"
+                    + " emit; a tombstone (null value, key = id) always deletes");
+    public static final ConfigOption<String> VERSION_FIELD = key("version-field").stringType().noDefaultValue()
+            .withDescription("field holding a whole number that grows per document (updated_at epoch, CDC LSN); the"
+                    + " index keeps the highest; default: the Kafka offset (a key must stay in one partition)");
+    public static final ConfigOption<Boolean> SKIP_UNCHANGED = key("skip-unchanged").booleanType().defaultValue(true)
+            .withDescription("keep per id the hash and vector of the text last encoded, and reuse the vector when a"
+                    + " new version's text is unchanged (metric documentsSkipped)");
+    public static final ConfigOption<Duration> STATE_TTL = key("state-ttl").durationType()
+            .defaultValue(Duration.ofDays(30))
+            .withDescription("how long the kept text of an id not seen lives in state; after it, the id's next"
+                    + " version is encoded again");
     public static final ConfigOption<Boolean> BOUNDED = key("bounded").booleanType().defaultValue(false)
             .withDescription("stop at the offsets that were latest at start (a batch load ends by itself)");
     public static final ConfigOption<Boolean> ORDERED = key("ordered").booleanType().defaultValue(false)
-            .withDescription("keep input order through the async encoder (default unordered)");
+            .withDescription("emit in input order from the encoder (default: as encoded; the records of one id stay"
+                    + " in order either way)");
     public static final ConfigOption<Integer> ASYNC_CAPACITY = key("async-capacity").intType().defaultValue(512)
             .withDescription("documents in flight per encoder subtask");
     public static final ConfigOption<Duration> ASYNC_TIMEOUT = key("async-timeout").durationType()
-            .defaultValue(Duration.ofMinutes(2)).withDescription("time allowed to encode one document, retries included");
+            .defaultValue(Duration.ofMinutes(2))
+            .withDescription("time allowed to one encoding attempt; a timeout is an infrastructure fault");
     public static final ConfigOption<Integer> RETRIES = key("retries").intType().defaultValue(2)
-            .withDescription("retries of a document whose encoding failed, before it is dead-lettered");
+            .withDescription("retries of an infrastructure fault of the encoder (device error, timeout) before the"
+                    + " task fails and restarts from its checkpoint; bad documents are never retried");
     public static final ConfigOption<Duration> RETRY_DELAY = key("retry-delay").durationType()
             .defaultValue(Duration.ofMillis(500)).withDescription("delay between retries");
     public static final ConfigOption<Duration> MAX_WAIT = key("max-wait").durationType()
@@ -82,6 +98,8 @@ public final class JobOptions {
             .withDescription("refresh interval of a created index");
     public static final ConfigOption<Integer> BULK_ACTIONS = key("bulk-actions").intType().defaultValue(500)
             .withDescription("documents per bulk request at most");
+    public static final ConfigOption<Integer> BULK_SIZE_MB = key("bulk-size-mb").intType().defaultValue(5)
+            .withDescription("flush a bulk request at this size in MB, well under OpenSearch's http.max_content_length");
     public static final ConfigOption<Duration> BULK_INTERVAL = key("bulk-interval").durationType()
             .defaultValue(Duration.ofSeconds(1)).withDescription("flush a partial bulk after this long");
     public static final ConfigOption<Duration> OPENSEARCH_WAIT = key("opensearch-wait").durationType()
@@ -112,8 +130,8 @@ public final class JobOptions {
     /** All options, in the order --help lists them. */
     public static final List<ConfigOption<?>> ALL = List.of(KAFKA, TOPIC, DLQ_TOPIC, GROUP_ID, OPENSEARCH, INDEX, MODEL,
             DEVICE, PRECISION, TOKEN_BUDGET, LONG_DOCS, PRUNE, KEYS, ID_FIELD, TEXT_FIELDS, OUTPUT_FIELD,
-            MAX_RECORD_BYTES, BOUNDED, ORDERED, ASYNC_CAPACITY, ASYNC_TIMEOUT, RETRIES, RETRY_DELAY, MAX_WAIT,
+            MAX_RECORD_BYTES, DELETE_FIELD, VERSION_FIELD, SKIP_UNCHANGED, STATE_TTL, BOUNDED, ORDERED, ASYNC_CAPACITY, ASYNC_TIMEOUT, RETRIES, RETRY_DELAY, MAX_WAIT,
             TOKENIZER_THREADS, GPU, CHECKPOINT_INTERVAL, PARALLELISM, SHARDS, REPLICAS, REFRESH_INTERVAL,
-            BULK_ACTIONS, BULK_INTERVAL, OPENSEARCH_WAIT, QUERY_TOPIC, QUERY_VECTORS_TOPIC, IDF_TOPIC, SEARCH,
+            BULK_ACTIONS, BULK_SIZE_MB, BULK_INTERVAL, OPENSEARCH_WAIT, QUERY_TOPIC, QUERY_VECTORS_TOPIC, IDF_TOPIC, SEARCH,
             RESULTS_TOPIC, NEURAL_SPARSE_QUERY, QUERY_MIN_WEIGHT, QUERY_MAX_TOKENS, MISSING_IDF, DEFAULT_K);
 }

@@ -50,7 +50,7 @@ final class QueryPipeline {
         SingleOutputStreamOperator<Document> queries = env
                 .fromSource(job.source(conf.get(JobOptions.QUERY_TOPIC), group), WatermarkStrategy.noWatermarks(), "kafka-queries")
                 .uid("kafka-queries")
-                .process(new DocumentParser(format))
+                .process(DocumentParser.withoutDeletes(format))
                 .name("parse-queries")
                 .uid("parse-queries");
         deadLetters.add(queries.getSideOutput(DocumentParser.DEAD_LETTERS));

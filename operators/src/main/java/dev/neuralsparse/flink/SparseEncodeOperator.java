@@ -1,0 +1,339 @@
+package dev.neuralsparse.flink;
+
+import dev.neuralsparse.encoder.BatchingEncoder;
+import dev.neuralsparse.encoder.DocumentEncoder;
+import dev.neuralsparse.encoder.EncoderSpec;
+import dev.neuralsparse.encoder.SparseVector;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeoutException;
+import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.FlinkRuntimeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The keyed operator of {@link SparseEncodingStage}. It never blocks the task thread on the
+ * device: a document is handed to the TaskManager's shared {@link BatchingEncoder}, and the result
+ * comes back as a mail on the task's mailbox, where the keyed state is updated and the result
+ * emitted. A record arriving while an earlier record of its id is still in flight waits behind it
+ * (per-id order, and an exact skip decision). Before a checkpoint barrier and at the end of a
+ * bounded input, it waits (yielding to the mailbox) until nothing is in flight, so no snapshot
+ * holds a half-handled document.
+ */
+final class SparseEncodeOperator extends AbstractStreamOperator<EncodedDocument>
+        implements OneInputStreamOperator<Document, EncodedDocument>, BoundedOneInput {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(SparseEncodeOperator.class);
+
+    /** One record on its way through the operator. */
+    private static final class Slot {
+        final Document doc;
+        final boolean hasTimestamp;
+        final long timestamp;
+        byte[] hash;
+        int attempt;
+        long submitted;
+        CompletableFuture<SparseVector> future;
+        ScheduledFuture<?> timer;
+        EncodedDocument result;
+
+        Slot(Document doc, StreamRecord<?> record) {
+            this.doc = doc;
+            this.hasTimestamp = record.hasTimestamp();
+            this.timestamp = record.getTimestamp();
+        }
+    }
+
+    private final SparseEncodingStage stage;
+    private final transient MailboxExecutor mailbox;
+
+    private transient BatchingEncoder encoder;
+    private transient EncodeMetrics metrics;
+    private transient ValueState<EncodedText> lastEncoded;
+    private transient byte[] modelIdentity;
+    /** Per id with a record in flight: the records of that id waiting behind it. */
+    private transient Map<String, ArrayDeque<Slot>> waitingById;
+    /** Records submitted to the encoder and not completed: cancelled on close. */
+    private transient Set<Slot> submitted;
+    /** Every record admitted, in arrival order (ordered mode only). */
+    private transient ArrayDeque<Slot> arrivalOrder;
+    private transient int admitted;
+
+    SparseEncodeOperator(SparseEncodingStage stage, MailboxExecutor mailbox) {
+        this.stage = stage;
+        this.mailbox = mailbox;
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        waitingById = new HashMap<>();
+        submitted = Collections.newSetFromMap(new IdentityHashMap<>());
+        arrivalOrder = new ArrayDeque<>();
+        EncoderSpec spec = stage.spec.withDevice(GpuAssignment.forSubtask(stage.spec.device(), flinkGpus(),
+                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), System.getenv("CUDA_VISIBLE_DEVICES"),
+                stage.spec.device().isUnindexedGpu() ? ai.djl.util.cuda.CudaUtils.getGpuCount() : 0));
+        LOG.info("Encoding on {} with {}", spec.device(), spec);
+        encoder = SharedEncoders.acquire(spec, stage.encoderFactory, stage.maxWait, stage.tokenizerThreads);
+        metrics = new EncodeMetrics(getMetricGroup(), encoder);
+        modelIdentity = modelIdentity(spec);
+        if (stage.skipUnchanged) {
+            ValueStateDescriptor<EncodedText> descriptor = new ValueStateDescriptor<>("last-encoded-text", EncodedText.class);
+            descriptor.enableTimeToLive(StateTtlConfig.newBuilder(stage.stateTtl)
+                    .updateTtlOnReadAndWrite()
+                    .neverReturnExpired()
+                    .cleanupInRocksdbCompactFilter(1000)
+                    .build());
+            lastEncoded = getRuntimeContext().getState(descriptor);
+        }
+    }
+
+    private List<String> flinkGpus() {
+        if (!stage.gpu) {
+            return null;
+        }
+        Set<ExternalResourceInfo> infos = getRuntimeContext().getExternalResourceInfos(SparseEncodingStage.GPU_RESOURCE);
+        return infos.stream().map(i -> i.getProperty("index").orElse(null)).filter(i -> i != null).toList();
+    }
+
+    /** What the vector of a text depends on besides the text: model, precision, long documents, pruning. */
+    private static byte[] modelIdentity(EncoderSpec spec) {
+        return ("model=" + spec.model() + ";precision=" + spec.precision() + ";long=" + spec.longDocuments()
+                + ";prune=" + spec.pruning() + "\u0000").getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void processElement(StreamRecord<Document> record) throws Exception {
+        while (admitted >= stage.capacity) {
+            mailbox.yield();
+        }
+        admitted++;
+        // Kept past this call: with object reuse, the input object may be overwritten by the next record.
+        Document doc = getExecutionConfig().isObjectReuseEnabled() ? copy(record.getValue()) : record.getValue();
+        Slot slot = new Slot(doc, record);
+        if (stage.ordered) {
+            arrivalOrder.add(slot);
+        }
+        ArrayDeque<Slot> waiting = waitingById.get(slot.doc.id);
+        if (waiting != null) {
+            waiting.add(slot);
+            return;
+        }
+        waitingById.put(slot.doc.id, new ArrayDeque<>());
+        start(slot);
+    }
+
+    /** Handles a record whose id has nothing else in flight; the current key is its id. */
+    private void start(Slot slot) {
+        Document doc = slot.doc;
+        if (doc.deleted) {
+            if (lastEncoded != null) {
+                lastEncoded.clear();
+            }
+            finish(slot, EncodedDocument.deletion(doc));
+            return;
+        }
+        if (lastEncoded != null) {
+            slot.hash = hash(doc.text);
+            EncodedText last = valueOf(lastEncoded);
+            if (last != null && Arrays.equals(last.hash, slot.hash)) {
+                metrics.skipped.inc();
+                finish(slot, EncodedDocument.unchanged(doc, keys(last.vector())));
+                return;
+            }
+        }
+        submit(slot);
+    }
+
+    private void submit(Slot slot) {
+        int attempt = slot.attempt;
+        metrics.attempts.inc();
+        slot.submitted = System.nanoTime();
+        slot.future = encoder.submit(slot.doc.text);
+        submitted.add(slot);
+        slot.timer = getProcessingTimeService().registerTimer(
+                getProcessingTimeService().getCurrentProcessingTime() + stage.timeout.toMillis(),
+                time -> onTimeout(slot, attempt));
+        slot.future.whenComplete((vector, error) -> toMailbox(() -> onEncoded(slot, attempt, vector, error)));
+    }
+
+    private void toMailbox(Runnable action) {
+        try {
+            mailbox.execute(action::run, "sparse-encode result");
+        } catch (RejectedExecutionException closed) {
+            // The task is closing: nobody waits for this result any more.
+        }
+    }
+
+    private void onTimeout(Slot slot, int attempt) {
+        if (slot.result != null || slot.attempt != attempt) {
+            return;
+        }
+        // Cancelled, the batcher drops it if it has not reached the device: no pile-up on a slow device.
+        slot.future.cancel(false);
+        submitted.remove(slot);
+        onInfrastructureFault(slot, new TimeoutException("encoding document '" + slot.doc.id + "' took longer than "
+                + stage.timeout.toMillis() + " ms (device overloaded or stuck?)"));
+    }
+
+    private void onEncoded(Slot slot, int attempt, SparseVector vector, Throwable error) {
+        if (slot.result != null || slot.attempt != attempt) {
+            return; // a timed-out attempt that finished after all
+        }
+        submitted.remove(slot);
+        slot.timer.cancel(false);
+        metrics.latencyMs.update((System.nanoTime() - slot.submitted) / 1_000_000);
+        setCurrentKey(slot.doc.id);
+        if (error == null) {
+            metrics.encoded.inc();
+            if (lastEncoded != null) {
+                update(lastEncoded, EncodedText.of(slot.hash, vector));
+            }
+            finish(slot, EncodedDocument.encoded(slot.doc, keys(vector)));
+        } else if (FailureClass.ofEncoding(error) == FailureClass.INPUT) {
+            finish(slot, EncodedDocument.failed(slot.doc, "the document cannot be encoded: " + error.getMessage()));
+        } else {
+            onInfrastructureFault(slot, error);
+        }
+    }
+
+    /** Retries after the delay, or fails the task: Flink restarts it from the last checkpoint. */
+    private void onInfrastructureFault(Slot slot, Throwable error) {
+        if (slot.attempt >= stage.retries) {
+            throw new FlinkRuntimeException("encoding failed on the encoder's side " + (stage.retries + 1)
+                    + " times for document '" + slot.doc.id + "' (" + slot.doc.source.coordinates() + "): " + error
+                    + "; failing the task so that it restarts from the last checkpoint (an infrastructure fault,"
+                    + " never a dead letter)", error);
+        }
+        slot.attempt++;
+        metrics.retries.inc();
+        LOG.warn("Encoding document '{}' failed ({}); retry {} of {} in {} ms", slot.doc.id, error.toString(),
+                slot.attempt, stage.retries, stage.retryDelay.toMillis());
+        getProcessingTimeService().registerTimer(
+                getProcessingTimeService().getCurrentProcessingTime() + stage.retryDelay.toMillis(),
+                time -> submit(slot));
+    }
+
+    private void finish(Slot slot, EncodedDocument result) {
+        slot.result = result;
+        admitted--;
+        if (!stage.ordered) {
+            emit(slot);
+        } else {
+            while (!arrivalOrder.isEmpty() && arrivalOrder.peek().result != null) {
+                emit(arrivalOrder.poll());
+            }
+        }
+        ArrayDeque<Slot> waiting = waitingById.get(slot.doc.id);
+        Slot next = waiting.poll();
+        if (next == null) {
+            waitingById.remove(slot.doc.id);
+        } else {
+            setCurrentKey(next.doc.id);
+            start(next);
+        }
+    }
+
+    private void emit(Slot slot) {
+        output.collect(slot.hasTimestamp ? new StreamRecord<>(slot.result, slot.timestamp) : new StreamRecord<>(slot.result));
+    }
+
+    private static Document copy(Document d) {
+        Document c = new Document(d.id, d.text, d.json, d.source);
+        c.deleted = d.deleted;
+        c.version = d.version;
+        return c;
+    }
+
+    private LinkedHashMap<String, Float> keys(SparseVector v) {
+        DocumentEncoder model = encoder.encoder();
+        return stage.tokenKeys ? v.toTokenMap(model.vocabulary()) : v.toIdMap();
+    }
+
+    private byte[] hash(String text) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(modelIdentity);
+            return sha.digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+
+    private static EncodedText valueOf(ValueState<EncodedText> state) {
+        try {
+            return state.value();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the encoder's keyed state", e);
+        }
+    }
+
+    private static void update(ValueState<EncodedText> state, EncodedText value) {
+        try {
+            state.update(value);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write the encoder's keyed state", e);
+        }
+    }
+
+    /** Nothing in flight at a barrier: the snapshot needs no record of pending work. */
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        drain();
+        super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    @Override
+    public void endInput() throws Exception {
+        drain();
+    }
+
+    private void drain() throws InterruptedException {
+        while (admitted > 0) {
+            mailbox.yield();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            if (submitted != null) {
+                for (Slot slot : submitted) {
+                    slot.future.cancel(false);
+                }
+                submitted.clear();
+            }
+            if (metrics != null) {
+                metrics.close();
+            }
+            if (encoder != null) {
+                SharedEncoders.release(encoder);
+                encoder = null;
+            }
+        } finally {
+            super.close();
+        }
+    }
+}
