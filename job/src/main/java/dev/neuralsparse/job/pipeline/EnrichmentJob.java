@@ -12,6 +12,7 @@ import dev.neuralsparse.flink.Document;
 import dev.neuralsparse.flink.DocumentFormat;
 import dev.neuralsparse.flink.DocumentParser;
 import dev.neuralsparse.flink.EncodedDocument;
+import dev.neuralsparse.flink.EncoderFactory;
 import dev.neuralsparse.flink.IndexSetup;
 import dev.neuralsparse.flink.RankFeaturesEmitter;
 import dev.neuralsparse.flink.SourceRecord;
@@ -44,6 +45,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  */
 public final class EnrichmentJob {
     private final ReadableConfig conf;
+    private EncoderFactory encoderFactory = EncoderFactory.sparseEncoder();
 
     public EnrichmentJob(ReadableConfig conf) {
         this.conf = conf;
@@ -54,6 +56,12 @@ public final class EnrichmentJob {
         if (!blank(conf.get(JobOptions.TOPIC)) || conf.get(JobOptions.SEARCH)) {
             require(JobOptions.INDEX.key(), conf.get(JobOptions.INDEX));
         }
+    }
+
+    /** How TaskManagers open the encoder (tests wrap the real one to watch or break it). */
+    public EnrichmentJob setEncoderFactory(EncoderFactory factory) {
+        this.encoderFactory = factory;
+        return this;
     }
 
     /** A job name that says what flows where, e.g. {@code neural-sparse docs -> docs-index, queries}. */
@@ -116,6 +124,7 @@ public final class EnrichmentJob {
     SparseEncodingStage encodingStage() {
         return SparseEncodingStage.builder()
                 .setEncoderSpec(encoderSpec())
+                .setEncoderFactory(encoderFactory)
                 .setMaxWait(conf.get(JobOptions.MAX_WAIT))
                 .setTokenizerThreads(conf.get(JobOptions.TOKENIZER_THREADS))
                 .setTokenKeys(keysAsTokens())

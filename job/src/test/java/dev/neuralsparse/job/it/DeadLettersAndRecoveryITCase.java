@@ -59,7 +59,8 @@ class DeadLettersAndRecoveryITCase {
         assertThat(byReason.get("text").get("reason").asText()).contains("no text");
         assertThat(byReason.get("string").get("reason").asText()).contains("text field 'text' is a number");
         assertThat(byReason.get("size").get("reason").asText()).contains("exceeds the limit of 1048576 bytes");
-        assertThat(byReason.get("size").get("value").asText()).hasSizeGreaterThan(10 << 20);
+        assertThat(byReason.get("size").get("value_truncated").asBoolean()).as("a dead letter always fits").isTrue();
+        assertThat(byReason.get("size").get("value_bytes").asInt()).isGreaterThan(10 << 20);
         assertThat(byReason.get("utf8").get("reason").asText()).contains("not valid UTF-8");
         assertThat(byReason.get("utf8").get("value_base64").asText()).isNotEmpty();
         for (JsonNode l : letters.values()) {
@@ -92,6 +93,58 @@ class DeadLettersAndRecoveryITCase {
         assertThat(letter.get("value").asText()).isEqualTo(bad);
         assertThat(letter.at("/source/offset").asLong()).isEqualTo(20);
         assertThat(clients.allDocuments(topic)).hasSize(good.size());
+    }
+
+    @Test
+    void noRecordCanCrashOrStallTheJobEveryOneEndsIndexedOrDeadLettered() throws Exception {
+        String topic = clients.createTopicWithDeadLetters("adversarial", 2);
+        String dlq = topic + "-dlq";
+        List<JsonNode> good = EnrichmentJobITCase.corpusSlice(300, 320);
+        List<byte[][]> records = new ArrayList<>(EnrichmentJobITCase.records(good));
+        String deepField = "{\"_id\": \"deep-field\", \"text\": \"t\", \"a\": " + "{\"a\": ".repeat(25) + "1"
+                + "}".repeat(25) + "}";
+        Map<String, String> dead = new HashMap<>();
+        dead.put("nested", "nesting depth");
+        dead.put("null-text", "no text");
+        dead.put("root", "not a JSON object");
+        dead.put("duplicate", "Duplicate field");
+        dead.put("long-id", "longer than the 512 bytes OpenSearch accepts");
+        dead.put("deep-field", "OpenSearch rejected the document");
+        records.add(3, new byte[][] {utf8("nested"), utf8("{\"text\": \"t\", \"n\": " + "[".repeat(5000) + "]".repeat(5000) + "}")});
+        records.add(5, new byte[][] {utf8("bom"), utf8("\uFEFF{\"_id\": \"bom\", \"text\": \"a byte-order mark first\"}")});
+        records.add(7, new byte[][] {utf8("null-text"), utf8("{\"_id\": \"null-text\", \"text\": null}")});
+        records.add(9, new byte[][] {utf8("root"), utf8("[\"not\", \"an\", \"object\"]")});
+        records.add(11, new byte[][] {utf8("duplicate"), utf8("{\"_id\": \"duplicate\", \"text\": \"a\", \"text\": \"b\"}")});
+        records.add(13, new byte[][] {utf8("long-id"), utf8("{\"_id\": \"" + "x".repeat(600) + "\", \"text\": \"t\"}")});
+        records.add(15, new byte[][] {utf8("huge"), utf8("{\"_id\": \"huge\", \"text\": \""
+                + "lorem ipsum dolor sit amet ".repeat(37_000) + "\"}")});
+        records.add(17, new byte[][] {utf8("deep-field"), utf8(deepField)});
+        clients.produce(topic, records);
+
+        Map<String, String> options = EnrichmentJobITCase.options(topic, dlq, topic);
+        options.put("long-docs", "chunked-max");
+        JobRunner.runBounded(options, s -> s);
+
+        Map<String, JsonNode> letters = new HashMap<>();
+        for (JsonNode l : clients.consumeJson(dlq, dead.size(), Duration.ofSeconds(30))) {
+            letters.put(keyOf(l, records), l);
+        }
+        assertThat(letters.keySet()).isEqualTo(dead.keySet());
+        dead.forEach((key, reason) -> assertThat(letters.get(key).get("reason").asText()).as(key).contains(reason));
+        Map<String, JsonNode> indexed = clients.allDocuments(topic);
+        assertThat(indexed).hasSize(good.size() + 2).containsKeys("bom", "huge");
+        assertThat(indexed.get("huge").get("sparse_embedding").size()).as("the whole text counts").isPositive();
+    }
+
+    /** The Kafka key of the record a dead letter names, by its offset in the partition it came from. */
+    private static String keyOf(JsonNode letter, List<byte[][]> records) {
+        String value = letter.path("value").asText();
+        for (byte[][] r : records) {
+            if (new String(r[1], StandardCharsets.UTF_8).startsWith(value.substring(0, Math.min(value.length(), 200)))) {
+                return new String(r[0], StandardCharsets.UTF_8);
+            }
+        }
+        return letter.toString();
     }
 
     private static String reasonKey(JsonNode letter) {
