@@ -116,6 +116,22 @@ class BatchingEncoderTest {
     }
 
     @Test
+    void aCancelledSubmissionNeverReachesTheDevice() throws Exception {
+        FaultyDevice device = new FaultyDevice(open(), Integer.MAX_VALUE);
+        device.slowDown(500);
+        try (BatchingEncoder batching = new BatchingEncoder(device, Duration.ZERO, 1)) {
+            CompletableFuture<SparseVector> first = batching.submit("occupies the device");
+            Thread.sleep(200);
+            CompletableFuture<SparseVector> timedOut = batching.submit("given up while waiting");
+            Thread.sleep(50);
+            timedOut.cancel(false);
+            assertThat(first.get(30, TimeUnit.SECONDS).size()).isPositive();
+            assertThat(batching.submit("after").get(30, TimeUnit.SECONDS).size()).isPositive();
+            assertThat(device.forwardDocuments.get()).as("documents encoded: the cancelled one dropped").isEqualTo(2);
+        }
+    }
+
+    @Test
     void closingWhileATokenizerThreadIsInsideAHugeDocumentWaitsForItInsteadOfFreeingUnderIt() throws Exception {
         // 190,000 words in chunked-max mode: what crashed the JVM when the encoder closed under the tokenizer.
         SparseEncoder encoder = SparseEncoder.open(EncoderSpec.builder()

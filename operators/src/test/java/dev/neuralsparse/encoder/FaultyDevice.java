@@ -14,7 +14,9 @@ public final class FaultyDevice implements DocumentEncoder {
     private final SparseEncoder real;
     private final int memoryTokens;
     private volatile boolean broken;
+    private volatile long slowMillis;
     final AtomicInteger outOfMemory = new AtomicInteger();
+    final AtomicInteger forwardDocuments = new AtomicInteger();
 
     public FaultyDevice(SparseEncoder real, int memoryTokens) {
         this.real = real;
@@ -23,6 +25,11 @@ public final class FaultyDevice implements DocumentEncoder {
 
     public void breakContext() {
         broken = true;
+    }
+
+    /** Every forward pass takes at least this long, as on an overloaded device. */
+    public void slowDown(long millis) {
+        slowMillis = millis;
     }
 
     @Override
@@ -34,6 +41,12 @@ public final class FaultyDevice implements DocumentEncoder {
             outOfMemory.incrementAndGet();
             throw new EngineException("CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 15.78 GiB total capacity)");
         }
+        try {
+            Thread.sleep(slowMillis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        forwardDocuments.addAndGet(docs.size());
         return real.encodeTokenized(docs, tokenBudget);
     }
 

@@ -138,12 +138,12 @@ class ChangingStreamsITCase {
         History history = new History(8);
         String topic = clients.createTopicWithDeadLetters("changes", 3);
         clients.produce(topic, history.records);
-        long before = CountingEncoders.DOCUMENTS.get();
+        long before = TestEncoders.DOCUMENTS.get();
 
-        JobRunner.runBounded(options(topic), s -> s, new CountingEncoders());
+        JobRunner.runBounded(options(topic), s -> s, TestEncoders.counting());
 
         assertIndexHoldsExactlyTheLastRecords(topic, history);
-        assertThat(CountingEncoders.DOCUMENTS.get() - before).as("documents that reached the encoder")
+        assertThat(TestEncoders.DOCUMENTS.get() - before).as("documents that reached the encoder")
                 .isEqualTo(history.encodes);
         assertThat(history.encodes).as("the history has metadata-only updates").isLessThan(
                 (int) history.records.stream().filter(r -> r[1] != null && !new String(r[1]).contains("deleted")).count());
