@@ -47,15 +47,9 @@ final class KafkaTopics {
      * @return the records sent
      */
     static long produce(String kafka, String topic, Stream<String> lines, String idField) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 << 20);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         ObjectMapper json = new ObjectMapper();
         long[] sent = {0};
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+        try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
             lines.filter(line -> !line.isBlank()).forEach(line -> {
                 producer.send(new ProducerRecord<>(topic, key(json, line, idField), line.getBytes(StandardCharsets.UTF_8)));
                 sent[0]++;
@@ -63,6 +57,27 @@ final class KafkaTopics {
             producer.flush();
         }
         return sent[0];
+    }
+
+    /** A tombstone (the id as key, no value) per id: the job deletes those documents. */
+    static long tombstones(String kafka, String topic, List<String> ids) {
+        try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
+            for (String id : ids) {
+                producer.send(new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8), null));
+            }
+            producer.flush();
+        }
+        return ids.size();
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer(String kafka) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 << 20);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return new KafkaProducer<>(p);
     }
 
     private static byte[] key(ObjectMapper json, String line, String idField) {

@@ -3,6 +3,8 @@ package dev.neuralsparse.job.cli;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 
 /** {@code neural-sparse produce}: JSON lines into a topic, keyed by the document id. */
@@ -21,6 +23,7 @@ final class ProduceCommand implements Command {
     public String help() {
         return String.join("\n",
                 "Usage: neural-sparse produce --topic T [--kafka HOST:PORT] [--input FILE.jsonl] [--id-field F]",
+                "       neural-sparse produce --topic T --delete ID[,ID...]",
                 "",
                 "Sends each non-blank line as one record, as it is (a line that is not JSON is sent too:",
                 "that is how the dead-letter path is exercised). The key is the id field (default id,",
@@ -29,16 +32,25 @@ final class ProduceCommand implements Command {
                 "  --kafka HOST:PORT   bootstrap servers (default 127.0.0.1:9092)",
                 "  --topic T           topic to write",
                 "  --input FILE        JSON lines (default stdin)",
-                "  --id-field F        key field (default id, then _id)");
+                "  --id-field F        key field (default id, then _id)",
+                "  --delete ID,...     send a tombstone (key ID, no value) for each id instead: the job",
+                "                      deletes those documents from the index");
     }
 
     @Override
     public int run(String[] argv, InputStream in, PrintStream out, PrintStream err) throws Exception {
-        CliArgs args = CliArgs.parse(name(), argv, Set.of("kafka", "topic", "input", "id-field"), Set.of());
+        CliArgs args = CliArgs.parse(name(), argv, Set.of("kafka", "topic", "input", "id-field", "delete"), Set.of());
         String topic = args.require("topic");
+        String kafka = args.get("kafka", "127.0.0.1:9092");
+        if (args.get("delete", null) != null) {
+            List<String> ids = Arrays.stream(args.get("delete", null).split(",")).map(String::strip)
+                    .filter(id -> !id.isEmpty()).toList();
+            err.println("sent " + KafkaTopics.tombstones(kafka, topic, ids) + " tombstones to " + topic);
+            return 0;
+        }
         long sent;
         try (BufferedReader reader = IoPaths.input(args.get("input", null), in)) {
-            sent = KafkaTopics.produce(args.get("kafka", "127.0.0.1:9092"), topic, reader.lines(), args.get("id-field", "id"));
+            sent = KafkaTopics.produce(kafka, topic, reader.lines(), args.get("id-field", "id"));
         }
         err.println("sent " + sent + " records to " + topic);
         return 0;

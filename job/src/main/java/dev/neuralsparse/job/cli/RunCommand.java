@@ -31,8 +31,10 @@ final class RunCommand implements Command {
                 "Usage: neural-sparse run --topic T --dlq-topic T --index I [options]",
                 "",
                 "Runs the enrichment job in this JVM (a Flink MiniCluster): JSON documents from Kafka are",
-                "encoded in batches and upserted into OpenSearch with a rank_features field; records that",
-                "cannot be indexed go to the dead-letter topic with their reason. With --bounded it stops at",
+                "encoded in batches and written to OpenSearch with a rank_features field, each record",
+                "replacing its document (tombstones and --delete-field records delete it; versions keep the",
+                "newest); records that cannot be indexed go to the dead-letter topic with their reason.",
+                "With --bounded it stops at",
                 "the offsets that were latest at start. The same options work with `flink run` on a cluster.",
                 "",
                 JobCommandLine.help());
