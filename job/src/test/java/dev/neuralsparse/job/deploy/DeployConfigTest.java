@@ -10,7 +10,9 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
@@ -101,7 +103,44 @@ class DeployConfigTest {
             assertThat(properties).as("FLINK_PROPERTIES of the GPU TaskManager").contains(key + ": " + flinkGpu.get(key));
         }
         assertThat(flinkGpu.get("external-resources")).isEqualTo("gpu");
-        assertThat(flinkGpu.get("cluster.fine-grained-resource-management.enabled")).isEqualTo(true);
+    }
+
+    @Test
+    void theGpuProfileSubmitsTheJobWithGpuAfterTheGpuTaskManagerAndTheCpuSubmitDoesNot() throws IOException {
+        Map<String, Object> gpuSubmit = map(services().get("job-submit-gpu"));
+        assertThat(strings(gpuSubmit.get("profiles"))).containsExactly("gpu");
+        assertThat(map(gpuSubmit.get("depends_on"))).containsKey("taskmanager-gpu").doesNotContainKey("taskmanager");
+        Configuration gpu = submittedJob("job-submit-gpu");
+        assertThat(gpu.get(JobOptions.GPU)).isTrue();
+        assertThat(gpu.get(JobOptions.DEVICE)).isEqualTo("gpu");
+        assertThat(gpu.get(JobOptions.PRECISION)).isEqualTo("fp16");
+        Configuration cpu = submittedJob("job-submit");
+        assertThat(cpu.get(JobOptions.GPU)).isFalse();
+        assertThat(map(services().get("job-submit"))).doesNotContainKey("profiles");
+        assertThat(gpu.get(JobOptions.TOPIC)).isEqualTo(cpu.get(JobOptions.TOPIC));
+        assertThat(gpu.get(JobOptions.INDEX)).isEqualTo(cpu.get(JobOptions.INDEX));
+    }
+
+    private static Configuration submittedJob(String service) throws IOException {
+        List<String> submit = strings(map(services().get(service)).get("command"));
+        int jar = submit.indexOf("/opt/flink/usrlib/neural-sparse-flink.jar");
+        return JobCommandLine.parse("flink run", submit.subList(jar + 1, submit.size()).toArray(new String[0]));
+    }
+
+    /** Every Flink key of the deploy files is one that Flink 1.20 reads: no silently ignored setting. */
+    @Test
+    void everyFlinkSettingIsAKeyFlinkReads() throws Exception {
+        Set<String> known = FlinkKeys.known();
+        Map<String, Object> settings = new LinkedHashMap<>(yaml("deploy/flink/config-gpu.yaml"));
+        for (String file : List.of("deploy/kubernetes/flinkdeployment.yaml", "deploy/kubernetes/flinkdeployment-gpu.yaml")) {
+            settings.putAll(map(map(yaml(file).get("spec")).get("flinkConfiguration")));
+        }
+        for (String properties : List.of((String) map(map(services().get("jobmanager")).get("environment")).get("FLINK_PROPERTIES"),
+                (String) map(map(services().get("taskmanager-gpu")).get("environment")).get("FLINK_PROPERTIES"))) {
+            settings.putAll(new Yaml().load(properties));
+        }
+        assertThat(settings.keySet()).isNotEmpty().allSatisfy(key -> assertThat(FlinkKeys.isRead(key, known)).as(key).isTrue());
+        assertThat(FlinkKeys.isRead("cluster.fine-grained-resource-management.enabled", known)).isFalse();
     }
 
     @Test
@@ -143,5 +182,6 @@ class DeployConfigTest {
         String gpu = Files.readString(HOME.resolve("deploy/docker/Dockerfile.gpu"));
         assertThat(gpu).contains("FROM " + map(services().get("taskmanager")).get("image"));
         assertThat(gpu).contains("PYTORCH_FLAVOR=cu").contains("plugins/external-resource-gpu");
+        // Which jars end up in lib/ is checked against the built flink-lib/ by ImageContentsITCase.
     }
 }
