@@ -12,13 +12,16 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A standalone Flink 1.20 session cluster on this machine: one JobManager
- * ({@code StandaloneSessionClusterEntrypoint}) and one TaskManager ({@code TaskManagerRunner})
+ * ({@code StandaloneSessionClusterEntrypoint}) and N TaskManagers ({@code TaskManagerRunner})
  * started as processes from the lib/ that {@code deploy/flink-cluster} assembles from Maven
  * Central, with JVM memory parameters derived by Flink's own {@code BashJavaUtils}, as
  * {@code taskmanager.sh} does. Jobs are submitted with the real CLI front end ({@code bin/flink}).
@@ -42,22 +45,55 @@ public final class FlinkCluster {
     private final int restPort;
     private final int rpcPort;
     private final int slots;
+    private final Map<String, String> extraConfig;
     private final ManagedProcess jobManager;
-    private final ManagedProcess taskManager;
+    private final List<ManagedProcess> taskManagers = new ArrayList<>();
 
     public FlinkCluster(Path lib, Path dir, int restPort, int rpcPort, int slots) {
+        this(lib, dir, restPort, rpcPort, slots, 1, Map.of());
+    }
+
+    /**
+     * @param taskManagers TaskManager processes, each with {@code slots} slots
+     * @param extraConfig Flink settings added to (or replacing) the defaults, e.g. heartbeat timeouts
+     */
+    public FlinkCluster(Path lib, Path dir, int restPort, int rpcPort, int slots, int taskManagers,
+            Map<String, String> extraConfig) {
+        if (taskManagers < 1 || slots < 1) {
+            throw new IllegalArgumentException("a cluster needs at least one TaskManager with one slot");
+        }
         this.lib = lib;
         this.dir = dir;
         this.restPort = restPort;
         this.rpcPort = rpcPort;
         this.slots = slots;
+        this.extraConfig = new LinkedHashMap<>(extraConfig);
         this.jobManager = new ManagedProcess("jobmanager", dir);
-        this.taskManager = new ManagedProcess("taskmanager", dir);
+        // status and down from another invocation find the TaskManagers an earlier 'up' started
+        for (int k = 1; k <= Math.max(taskManagers, recordedTaskManagers(dir)); k++) {
+            this.taskManagers.add(new ManagedProcess("taskmanager-" + k, dir));
+        }
+    }
+
+    private static int recordedTaskManagers(Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString())
+                    .filter(n -> n.matches("taskmanager-\\d+\\.pid"))
+                    .mapToInt(n -> Integer.parseInt(n.substring("taskmanager-".length(), n.length() - 4)))
+                    .max().orElse(0);
+        } catch (IOException e) {
+            return 0; // no folder yet: nothing was started
+        }
     }
 
     /** A cluster on free ports: for tests that must not collide with a developer's cluster. */
     public static FlinkCluster onFreePorts(Path lib, Path dir, int slots) {
-        return new FlinkCluster(lib, dir, ManagedProcess.freePort(), ManagedProcess.freePort(), slots);
+        return onFreePorts(lib, dir, slots, 1, Map.of());
+    }
+
+    public static FlinkCluster onFreePorts(Path lib, Path dir, int slots, int taskManagers, Map<String, String> extraConfig) {
+        return new FlinkCluster(lib, dir, ManagedProcess.freePort(), ManagedProcess.freePort(), slots, taskManagers,
+                extraConfig);
     }
 
     /** deploy/flink-cluster/target/lib of the project. */
@@ -89,43 +125,60 @@ public final class FlinkCluster {
             writeConfig();
             start(jobManager, "GET_JM_RESOURCE_PARAMS", "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint");
         }
-        if (taskManager.running().isEmpty()) {
-            start(taskManager, "GET_TM_RESOURCE_PARAMS", "org.apache.flink.runtime.taskexecutor.TaskManagerRunner");
+        for (ManagedProcess taskManager : taskManagers) {
+            if (taskManager.running().isEmpty()) {
+                start(taskManager, "GET_TM_RESOURCE_PARAMS", "org.apache.flink.runtime.taskexecutor.TaskManagerRunner");
+            }
         }
-        Health.await(this::hasTaskManager, jobManager, "Flink JobManager on " + restUrl() + " with a TaskManager", timeout);
+        Health.await(() -> registeredTaskManagers() >= taskManagers.size(), jobManager, "Flink JobManager on " + restUrl()
+                + " with " + taskManagers.size() + " TaskManager(s)", timeout);
     }
 
     public boolean down() {
-        boolean tm = taskManager.stop(Duration.ofSeconds(30));
-        return jobManager.stop(Duration.ofSeconds(30)) | tm;
+        boolean stopped = false;
+        for (ManagedProcess taskManager : taskManagers) {
+            stopped |= taskManager.stop(Duration.ofSeconds(30));
+        }
+        return jobManager.stop(Duration.ofSeconds(30)) | stopped;
     }
 
     public List<String> status() {
-        return List.of(line(jobManager, restUrl()), line(taskManager, slots + " slots"));
+        List<String> lines = new ArrayList<>(List.of(line(jobManager, restUrl())));
+        for (ManagedProcess taskManager : taskManagers) {
+            lines.add(line(taskManager, slots + " slots"));
+        }
+        return lines;
+    }
+
+    /** The process of TaskManager {@code k} (from 1), if it runs: for chaos tests that kill one. */
+    public Optional<ProcessHandle> taskManager(int k) {
+        return taskManagers.get(k - 1).running();
     }
 
     private static String line(ManagedProcess p, String what) {
-        return String.format("%-12s %-10s %-24s log %s", p.name(), p.running().map(h -> "pid " + h.pid()).orElse("stopped"),
+        return String.format("%-14s %-10s %-24s log %s", p.name(), p.running().map(h -> "pid " + h.pid()).orElse("stopped"),
                 what, p.logFile());
     }
 
-    boolean hasTaskManager() {
+    /** TaskManagers registered with the JobManager now (0 when it does not answer). */
+    public int registeredTaskManagers() {
         try {
             HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(restUrl() + "/overview"))
                     .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200 && new ObjectMapper().readTree(r.body()).path("taskmanagers").asInt() > 0;
+            return r.statusCode() == 200 ? new ObjectMapper().readTree(r.body()).path("taskmanagers").asInt() : 0;
         } catch (IOException e) {
-            return false;
+            return 0;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
+            return 0;
         }
     }
 
     private void writeConfig() {
         try {
             Files.createDirectories(confDir());
-            Files.writeString(confDir().resolve("config.yaml"), String.join("\n",
+            Map<String, String> settings = new LinkedHashMap<>();
+            for (String line : List.of(
                     "jobmanager.rpc.address: 127.0.0.1",
                     "jobmanager.bind-host: 127.0.0.1",
                     "jobmanager.rpc.port: " + rpcPort,
@@ -142,8 +195,13 @@ public final class FlinkCluster {
                     "taskmanager.memory.managed.size: 64m",
                     "io.tmp.dirs: " + dir.resolve("tmp"),
                     "web.tmpdir: " + dir.resolve("tmp"),
-                    "execution.checkpointing.dir: file://" + dir.resolve("checkpoints"),
-                    ""));
+                    "execution.checkpointing.dir: file://" + dir.resolve("checkpoints"))) {
+                settings.put(line.substring(0, line.indexOf(": ")), line.substring(line.indexOf(": ") + 2));
+            }
+            settings.putAll(extraConfig);
+            StringBuilder yaml = new StringBuilder();
+            settings.forEach((k, v) -> yaml.append(k).append(": ").append(v).append('\n'));
+            Files.writeString(confDir().resolve("config.yaml"), yaml.toString());
             Files.writeString(confDir().resolve("log4j.properties"), String.join("\n",
                     "rootLogger.level = INFO",
                     "rootLogger.appenderRef.out.ref = out",

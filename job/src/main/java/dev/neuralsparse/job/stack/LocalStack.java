@@ -65,6 +65,22 @@ public final class LocalStack {
         return kafka.process().stop(Duration.ofSeconds(30)) | stopped;
     }
 
+    /**
+     * Stops the Kafka broker (SIGTERM, as an operator's restart does), waits {@code downFor} and
+     * starts it again on the same ports and data; for chaos tests.
+     */
+    public void restartKafka(Duration downFor) throws InterruptedException {
+        kafka.process().stop(Duration.ofSeconds(30));
+        Thread.sleep(downFor.toMillis());
+        kafka.start();
+        kafka.awaitHealthy(startTimeout);
+    }
+
+    /** The OpenSearch server's process (its JVM), e.g. to freeze it with SIGSTOP in a chaos test. */
+    public ProcessHandle opensearchProcess() {
+        return opensearch.process().running().orElseThrow(() -> new StackException("OpenSearch is not running"));
+    }
+
     /** One line per server: running or not, healthy or not, where its log is. */
     public List<String> status() {
         return List.of(
