@@ -10,8 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * so the out-of-memory path runs on CPU), and after {@link #breakContext()} every forward throws
  * the error of a broken CUDA context. Tokenization and the math are the real ones.
  */
-public final class FaultyDevice implements DocumentEncoder {
-    private final SparseEncoder real;
+public final class FaultyDevice extends ForwardingDocumentEncoder {
     private final int memoryTokens;
     private volatile boolean broken;
     private volatile long slowMillis;
@@ -19,7 +18,7 @@ public final class FaultyDevice implements DocumentEncoder {
     final AtomicInteger forwardDocuments = new AtomicInteger();
 
     public FaultyDevice(SparseEncoder real, int memoryTokens) {
-        this.real = real;
+        super(real);
         this.memoryTokens = memoryTokens;
     }
 
@@ -47,7 +46,7 @@ public final class FaultyDevice implements DocumentEncoder {
             Thread.currentThread().interrupt();
         }
         forwardDocuments.addAndGet(docs.size());
-        return real.encodeTokenized(docs, tokenBudget);
+        return super.encodeTokenized(docs, tokenBudget);
     }
 
     /** The padded tokens of the largest forward pass the planner makes of {@code docs}. */
@@ -62,30 +61,5 @@ public final class FaultyDevice implements DocumentEncoder {
             largest = Math.max(largest, (long) longest * batch.length);
         }
         return largest;
-    }
-
-    @Override
-    public TokenizedDocument tokenize(String text) {
-        return real.tokenize(text);
-    }
-
-    @Override
-    public EncoderSpec spec() {
-        return real.spec();
-    }
-
-    @Override
-    public Vocabulary vocabulary() {
-        return real.vocabulary();
-    }
-
-    @Override
-    public EncoderStats stats() {
-        return real.stats();
-    }
-
-    @Override
-    public void close() {
-        real.close();
     }
 }

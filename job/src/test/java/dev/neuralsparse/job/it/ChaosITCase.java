@@ -7,11 +7,7 @@ import dev.neuralsparse.job.stack.FlinkCluster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -32,31 +28,28 @@ import org.junit.jupiter.api.Test;
 class ChaosITCase {
     private static final int DOCUMENTS = 2000;
     private static final Pattern JOB_ID = Pattern.compile("JobID ([0-9a-f]{32})");
+    private static TestCluster test;
     private static FlinkCluster cluster;
-    private static Path dir;
     private static StackClients clients;
 
     @BeforeAll
     static void start() throws Exception {
         EnrichmentJobITCase.start();
         clients = new StackClients(TestStack.get().kafkaBootstrapServers(), TestStack.get().opensearchUrl());
-        dir = Files.createTempDirectory(Paths.get("/tmp"), "neural-sparse-chaos-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-        cluster = FlinkCluster.onFreePorts(FlinkCluster.defaultLib(), dir, 2, 2, Map.of(
+        test = TestCluster.start(2, 2, Map.of(
                 "heartbeat.interval", "1000",
                 "heartbeat.timeout", "5000",
                 "cluster.evenly-spread-out-slots", "true",
                 "restart-strategy.type", "fixed-delay",
                 "restart-strategy.fixed-delay.attempts", "40",
                 "restart-strategy.fixed-delay.delay", "2 s"));
-        cluster.up(Duration.ofSeconds(120));
+        cluster = test.cluster;
     }
 
     @AfterAll
     static void stop() {
-        if (cluster != null) {
-            cluster.down();
-            TestStack.deleteTree(dir);
+        if (test != null) {
+            test.close();
         }
     }
 
@@ -75,15 +68,8 @@ class ChaosITCase {
         RunningJob(String prefix) throws Exception {
             topic = clients.createTopicWithDeadLetters(prefix, 2);
             clients.produce(topic, EnrichmentJobITCase.records(EnrichmentJobITCase.corpusSlice(0, DOCUMENTS)));
-            Path jar = Paths.get(System.getProperty("neural.sparse.home", "..")).resolve("job/target/neural-sparse-flink.jar");
-            List<String> args = new ArrayList<>(List.of("run", jar.toString(),
-                    "--kafka", TestStack.get().kafkaBootstrapServers(), "--opensearch", TestStack.get().opensearchUrl(),
-                    "--topic", topic, "--dlq-topic", topic + "-dlq", "--index", topic, "--group-id", topic,
-                    "--model", EnrichmentJobITCase.model(), "--text-fields", "title;text", "--parallelism", "2",
-                    "--checkpoint-interval", "1s", "--bounded"));
-            log = Files.createTempFile(dir, prefix, ".log");
-            process = cluster.cli(args.toArray(new String[0])).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            process.getOutputStream().close();
+            log = Files.createTempFile(test.dir, prefix, ".log");
+            process = test.submit(topic, topic, log, "--checkpoint-interval", "1s");
         }
 
         /** Waits until some documents, but not all, are in the index: the moment to break something. */

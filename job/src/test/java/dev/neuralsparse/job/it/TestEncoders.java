@@ -2,12 +2,11 @@ package dev.neuralsparse.job.it;
 
 import ai.djl.engine.EngineException;
 import dev.neuralsparse.encoder.DocumentEncoder;
+import dev.neuralsparse.encoder.ForwardingDocumentEncoder;
 import dev.neuralsparse.encoder.EncoderSpec;
-import dev.neuralsparse.encoder.EncoderStats;
 import dev.neuralsparse.encoder.SparseEncoder;
 import dev.neuralsparse.encoder.SparseVector;
 import dev.neuralsparse.encoder.TokenizedDocument;
-import dev.neuralsparse.encoder.Vocabulary;
 import dev.neuralsparse.flink.EncoderFactory;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -50,8 +49,7 @@ final class TestEncoders implements EncoderFactory {
 
     @Override
     public DocumentEncoder open(EncoderSpec spec) {
-        SparseEncoder real = SparseEncoder.open(spec);
-        return new DocumentEncoder() {
+        return new ForwardingDocumentEncoder(SparseEncoder.open(spec)) {
             @Override
             public List<SparseVector> encodeTokenized(List<TokenizedDocument> docs, int tokenBudget) {
                 if (broken) {
@@ -62,45 +60,20 @@ final class TestEncoders implements EncoderFactory {
                 if (Math.min(tokenBudget, longest * sequences) > memoryTokens) {
                     throw new EngineException("CUDA out of memory. Tried to allocate 1.50 GiB");
                 }
-                sleep();
-                List<SparseVector> out = real.encodeTokenized(docs, tokenBudget);
+                sleep(slowMillis);
+                List<SparseVector> out = super.encodeTokenized(docs, tokenBudget);
                 DOCUMENTS.addAndGet(docs.size());
                 return out;
             }
-
-            private void sleep() {
-                try {
-                    Thread.sleep(slowMillis);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-
-            @Override
-            public TokenizedDocument tokenize(String text) {
-                return real.tokenize(text);
-            }
-
-            @Override
-            public EncoderSpec spec() {
-                return real.spec();
-            }
-
-            @Override
-            public Vocabulary vocabulary() {
-                return real.vocabulary();
-            }
-
-            @Override
-            public EncoderStats stats() {
-                return real.stats();
-            }
-
-            @Override
-            public void close() {
-                real.close();
-            }
         };
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Stable and distinct per behaviour: the key under which subtasks share the encoder. */
