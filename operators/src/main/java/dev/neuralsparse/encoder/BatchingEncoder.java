@@ -92,6 +92,11 @@ public final class BatchingEncoder implements AutoCloseable {
         return batches.get();
     }
 
+    /** Forward passes completed so far: the device's progress, which a stuck device stops making. */
+    public long forwardPasses() {
+        return encoder.stats().forwards();
+    }
+
     /** Batches split in halves because the device ran out of memory. */
     public long splits() {
         return splits.get();

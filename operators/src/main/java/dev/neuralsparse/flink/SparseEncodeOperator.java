@@ -55,6 +55,7 @@ final class SparseEncodeOperator extends AbstractStreamOperator<EncodedDocument>
         byte[] hash;
         int attempt;
         long submitted;
+        long progressAtArm;
         CompletableFuture<SparseVector> future;
         ScheduledFuture<?> timer;
         EncodedDocument result;
@@ -126,7 +127,7 @@ final class SparseEncodeOperator extends AbstractStreamOperator<EncodedDocument>
 
     @Override
     public void processElement(StreamRecord<Document> record) throws Exception {
-        while (admitted >= stage.capacity) {
+        while (held() >= stage.capacity) {
             mailbox.yield();
         }
         admitted++;
@@ -143,6 +144,11 @@ final class SparseEncodeOperator extends AbstractStreamOperator<EncodedDocument>
         }
         waitingById.put(slot.doc.id, new ArrayDeque<>());
         start(slot);
+    }
+
+    /** Records the operator holds: in ordered mode, finished ones wait for those ahead of them too. */
+    private int held() {
+        return stage.ordered ? arrivalOrder.size() : admitted;
     }
 
     /** Handles a record whose id has nothing else in flight; the current key is its id. */
@@ -173,9 +179,7 @@ final class SparseEncodeOperator extends AbstractStreamOperator<EncodedDocument>
         slot.submitted = System.nanoTime();
         slot.future = encoder.submit(slot.doc.text);
         submitted.add(slot);
-        slot.timer = getProcessingTimeService().registerTimer(
-                getProcessingTimeService().getCurrentProcessingTime() + stage.timeout.toMillis(),
-                time -> onTimeout(slot, attempt));
+        armTimeout(slot, attempt);
         slot.future.whenComplete((vector, error) -> toMailbox(() -> onEncoded(slot, attempt, vector, error)));
     }
 
@@ -187,15 +191,33 @@ final class SparseEncodeOperator extends AbstractStreamOperator<EncodedDocument>
         }
     }
 
+    private void armTimeout(Slot slot, int attempt) {
+        slot.progressAtArm = encoder.forwardPasses();
+        slot.timer = getProcessingTimeService().registerTimer(
+                getProcessingTimeService().getCurrentProcessingTime() + stage.timeout.toMillis(),
+                time -> onTimeout(slot, attempt));
+    }
+
+    /**
+     * A timeout means a stuck device, not a long document: while forward passes keep completing
+     * (a 1 MB text in chunked-max mode is hundreds of them, and a busy device works through the
+     * queue ahead of it), the clock starts again. Only a device that completed nothing for the
+     * whole timeout is a fault.
+     */
     private void onTimeout(Slot slot, int attempt) {
         if (slot.result != null || slot.attempt != attempt) {
+            return;
+        }
+        if (encoder.forwardPasses() != slot.progressAtArm) {
+            armTimeout(slot, attempt);
             return;
         }
         // Cancelled, the batcher drops it if it has not reached the device: no pile-up on a slow device.
         slot.future.cancel(false);
         submitted.remove(slot);
-        onInfrastructureFault(slot, new TimeoutException("encoding document '" + slot.doc.id + "' took longer than "
-                + stage.timeout.toMillis() + " ms (device overloaded or stuck?)"));
+        onInfrastructureFault(slot, new TimeoutException("encoding document '" + slot.doc.id + "' waited "
+                + stage.timeout.toMillis() + " ms with no forward pass completing on " + encoder.encoder().spec().device()
+                + " (device stuck?)"));
     }
 
     private void onEncoded(Slot slot, int attempt, SparseVector vector, Throwable error) {

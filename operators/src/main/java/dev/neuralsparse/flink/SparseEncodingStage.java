@@ -82,7 +82,9 @@ public final class SparseEncodingStage implements Serializable {
         SingleOutputStreamOperator<EncodedDocument> encoded = documents
                 .keyBy(new DocumentIdSelector())
                 .transform("sparse-encode", TypeInformation.of(EncodedDocument.class), new SparseEncodeOperatorFactory(this))
-                .uid(uidPrefix + "sparse-encode");
+                // Not 0.1's "sparse-encode": that async operator kept in-flight records as state that
+                // this operator cannot read, so its savepoints must fail to map rather than drop them.
+                .uid(uidPrefix + "sparse-encode-stage");
         if (gpu) {
             // Fine-grained resources: only TaskManagers that offer the external resource 'gpu' get this slot.
             encoded.slotSharingGroup(SlotSharingGroup.newBuilder("gpu-encoder")
@@ -162,7 +164,10 @@ public final class SparseEncodingStage implements Serializable {
             return this;
         }
 
-        /** Time allowed to one encoding attempt; a timeout is an infrastructure fault. */
+        /**
+         * How long a document may wait with no forward pass completing on its device; then the
+         * device counts as stuck (an infrastructure fault). A long document is not a timeout.
+         */
         public Builder setTimeout(Duration timeout) {
             this.timeout = Objects.requireNonNull(timeout, "timeout");
             return this;

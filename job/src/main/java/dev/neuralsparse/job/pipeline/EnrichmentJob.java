@@ -197,7 +197,7 @@ public final class EnrichmentJob {
         return kafkaSink(new DeadLetterSerializer(conf.get(JobOptions.DLQ_TOPIC)));
     }
 
-    /** An at-least-once Kafka sink; records up to 16 MB (dead letters carry whole originals). */
+    /** An at-least-once Kafka sink; records up to 16 MB (a dead letter keeps the original key, of any size). */
     <T> KafkaSink<T> kafkaSink(org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<T> serializer) {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(conf.get(JobOptions.KAFKA))

@@ -74,7 +74,8 @@ public final class JobOptions {
             .withDescription("documents in flight per encoder subtask");
     public static final ConfigOption<Duration> ASYNC_TIMEOUT = key("async-timeout").durationType()
             .defaultValue(Duration.ofMinutes(2))
-            .withDescription("time allowed to one encoding attempt; a timeout is an infrastructure fault");
+            .withDescription("how long a document may wait with no forward pass completing on its device; then the"
+                    + " device counts as stuck (an infrastructure fault); a long document is not a timeout");
     public static final ConfigOption<Integer> RETRIES = key("retries").intType().defaultValue(2)
             .withDescription("retries of an infrastructure fault of the encoder (device error, timeout) before the"
                     + " task fails and restarts from its checkpoint; bad documents are never retried");
