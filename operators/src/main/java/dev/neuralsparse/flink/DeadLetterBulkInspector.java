@@ -20,14 +20,12 @@ import org.opensearch.action.bulk.BulkResponse;
  */
 public class DeadLetterBulkInspector implements BulkResponseInspector {
     private final SinkDeadLetters deadLetters;
-    private final Counter rejected;
     private final Counter stale;
 
-    private DeadLetterBulkInspector(SinkDeadLetters deadLetters, MetricGroup metrics) {
+    DeadLetterBulkInspector(SinkDeadLetters deadLetters, MetricGroup metrics) {
         this.deadLetters = deadLetters;
-        MetricGroup group = metrics.addGroup("neuralSparse");
-        this.rejected = group.addGroup("stage", "index").addGroup("reason", "rejected").counter("deadLetters");
-        this.stale = group.counter("staleWritesRefused");
+        deadLetters.countIn(metrics);
+        this.stale = metrics.addGroup("neuralSparse").counter("staleWritesRefused");
     }
 
     /**
@@ -58,7 +56,6 @@ public class DeadLetterBulkInspector implements BulkResponseInspector {
                     }
                 }
                 case INPUT -> {
-                    rejected.inc();
                     deadLetters.send(new DeadLetter(DeadLetter.Stage.INDEX, "OpenSearch rejected the document: "
                             + item.status() + " " + item.getFailureMessage(), source, item.getId()));
                 }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.metrics.Counter;
@@ -34,26 +34,27 @@ public class DeadLetterSerializer implements KafkaRecordSerializationSchema<Dead
 
     private final String topic;
     private transient ObjectMapper json;
-    private transient Map<DeadLetter.Stage, Counter> counters;
+    private transient MetricGroup metrics;
+    private transient Map<String, Counter> counters;
 
     public DeadLetterSerializer(String topic) {
         this.topic = topic;
     }
 
-    /** Counts dead letters per stage: {@code neuralSparse.stage.<stage>.deadLetters} of the sink. */
+    /** Counts dead letters per stage and reason class: {@code neuralSparse.stage.<s>.reason.<class>.deadLetters}. */
     @Override
     public void open(SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) {
-        counters = new EnumMap<>(DeadLetter.Stage.class);
-        MetricGroup group = context.getMetricGroup().addGroup("neuralSparse");
-        for (DeadLetter.Stage stage : DeadLetter.Stage.values()) {
-            counters.put(stage, group.addGroup("stage", stage.name().toLowerCase()).counter("deadLetters"));
-        }
+        metrics = context.getMetricGroup().addGroup("neuralSparse");
+        counters = new HashMap<>();
     }
 
     @Override
     public ProducerRecord<byte[], byte[]> serialize(DeadLetter letter, KafkaSinkContext context, Long timestamp) {
         if (counters != null) {
-            counters.get(letter.stage).inc();
+            String stage = letter.stage.name().toLowerCase();
+            counters.computeIfAbsent(stage + "/" + letter.reasonClass,
+                    k -> metrics.addGroup("stage", stage).addGroup("reason", String.valueOf(letter.reasonClass))
+                            .counter("deadLetters")).inc();
         }
         return new ProducerRecord<>(topic, null, letter.source == null ? null : letter.source.key, toJson(letter));
     }
@@ -65,6 +66,7 @@ public class DeadLetterSerializer implements KafkaRecordSerializationSchema<Dead
         ObjectNode out = json.createObjectNode();
         out.put("reason", cut(letter.reason));
         out.put("stage", letter.stage.name().toLowerCase());
+        out.put("reason_class", letter.reasonClass);
         out.put("document_id", letter.documentId);
         if (letter.source != null) {
             ObjectNode source = out.putObject("source");

@@ -58,7 +58,7 @@ public class DocumentParser extends ProcessFunction<SourceRecord, Document> {
         try {
             out.collect(parse(record));
         } catch (InvalidRecord e) {
-            ctx.output(DEAD_LETTERS, new DeadLetter(DeadLetter.Stage.PARSE, e.getMessage(), record, e.documentId));
+            ctx.output(DEAD_LETTERS, new DeadLetter(DeadLetter.Stage.PARSE, e.kind, e.getMessage(), record, e.documentId));
         }
     }
 
@@ -67,7 +67,7 @@ public class DocumentParser extends ProcessFunction<SourceRecord, Document> {
             return tombstone(record);
         }
         if (record.value.length > format.maxRecordBytes()) {
-            throw new InvalidRecord("record of " + record.value.length + " bytes exceeds the limit of "
+            throw new InvalidRecord("too_large", "record of " + record.value.length + " bytes exceeds the limit of "
                     + format.maxRecordBytes() + " bytes", null);
         }
         String text = utf8(record.value);
@@ -79,7 +79,7 @@ public class DocumentParser extends ProcessFunction<SourceRecord, Document> {
         }
         // Jackson accepts "\ud800" escapes that no UTF-8 encoder can write: refuse them here.
         if (text.contains("\\u") && hasUnpairedSurrogate(doc)) {
-            throw new InvalidRecord("value has an unpaired UTF-16 surrogate (a \\uD800-\\uDFFF escape alone),"
+            throw new InvalidRecord("unpaired_surrogate", "value has an unpaired UTF-16 surrogate (a \\uD800-\\uDFFF escape alone),"
                     + " which is not text", id);
         }
         Document parsed = new Document(id, text(doc, id), null, record);
@@ -93,14 +93,14 @@ public class DocumentParser extends ProcessFunction<SourceRecord, Document> {
 
     private Document tombstone(SourceRecord record) throws InvalidRecord {
         if (!acceptDeletes) {
-            throw new InvalidRecord("record has no value", null);
+            throw new InvalidRecord("no_value", "record has no value", null);
         }
         if (record.key == null || record.key.length == 0) {
-            throw new InvalidRecord("a tombstone (no value) without a key: nothing names the document to delete", null);
+            throw new InvalidRecord("tombstone_without_key", "a tombstone (no value) without a key: nothing names the document to delete", null);
         }
         String id = checkedId(utf8(record.key));
         if (format.versionField() != null) {
-            throw new InvalidRecord("a tombstone carries no version field '" + format.versionField() + "': with"
+            throw new InvalidRecord("tombstone_without_version", "a tombstone carries no version field '" + format.versionField() + "': with"
                     + " a version field, delete with a record that has it and a delete field", id);
         }
         return Document.deletion(id, record.offset, record);
@@ -114,13 +114,13 @@ public class DocumentParser extends ProcessFunction<SourceRecord, Document> {
                 continue;
             }
             if (!v.isTextual()) {
-                throw new InvalidRecord("text field '" + field + "' is a " + v.getNodeType().name().toLowerCase()
+                throw new InvalidRecord("text_not_string", "text field '" + field + "' is a " + v.getNodeType().name().toLowerCase()
                         + ", not a string", id);
             }
             parts.add(v.asText());
         }
         if (parts.isEmpty()) {
-            throw new InvalidRecord("no text: none of the fields " + format.textFields() + " is present", id);
+            throw new InvalidRecord("no_text", "no text: none of the fields " + format.textFields() + " is present", id);
         }
         return String.join(" ", parts).strip();
     }
@@ -129,7 +129,7 @@ public class DocumentParser extends ProcessFunction<SourceRecord, Document> {
         try {
             return Utf8.decode(bytes);
         } catch (CharacterCodingException e) {
-            throw new InvalidRecord("value is not valid UTF-8 (" + e.getMessage() + ")", null);
+            throw new InvalidRecord("not_utf8", "value is not valid UTF-8 (" + e.getMessage() + ")", null);
         }
     }
 
@@ -143,10 +143,10 @@ public class DocumentParser extends ProcessFunction<SourceRecord, Document> {
         try {
             node = json.readTree(body);
         } catch (JsonProcessingException e) {
-            throw new InvalidRecord("value is not valid JSON (" + e.getOriginalMessage() + ")", null);
+            throw new InvalidRecord("invalid_json", "value is not valid JSON (" + e.getOriginalMessage() + ")", null);
         }
         if (node == null || !node.isObject()) {
-            throw new InvalidRecord("value is not a JSON object", null);
+            throw new InvalidRecord("not_an_object", "value is not a JSON object", null);
         }
         return (ObjectNode) node;
     }
@@ -161,14 +161,14 @@ public class DocumentParser extends ProcessFunction<SourceRecord, Document> {
         if (record.key != null && record.key.length > 0) {
             return utf8(record.key);
         }
-        throw new InvalidRecord("no document id: neither field '" + format.idField() + "' nor '" + DocumentFormat.FALLBACK_ID_FIELD
+        throw new InvalidRecord("no_id", "no document id: neither field '" + format.idField() + "' nor '" + DocumentFormat.FALLBACK_ID_FIELD
                 + "' holds a string or integer, and the record has no key", null);
     }
 
     private static String checkedId(String id) throws InvalidRecord {
         int bytes = id.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > MAX_ID_BYTES) {
-            throw new InvalidRecord("document id of " + bytes + " UTF-8 bytes is longer than the " + MAX_ID_BYTES
+            throw new InvalidRecord("id_too_long", "document id of " + bytes + " UTF-8 bytes is longer than the " + MAX_ID_BYTES
                     + " bytes OpenSearch accepts (it starts '" + id.substring(0, 40) + "')", null);
         }
         return id;
@@ -185,7 +185,7 @@ public class DocumentParser extends ProcessFunction<SourceRecord, Document> {
         if (v != null && v.isTextual() && v.asText().matches("[0-9]{1,18}")) {
             return Long.parseLong(v.asText());
         }
-        throw new InvalidRecord("version field '" + format.versionField() + "' is " + (v == null ? "missing" : v.toString())
+        throw new InvalidRecord("bad_version", "version field '" + format.versionField() + "' is " + (v == null ? "missing" : v.toString())
                 + ", not a whole number from 0 to " + Long.MAX_VALUE, id);
     }
 
@@ -229,10 +229,13 @@ public class DocumentParser extends ProcessFunction<SourceRecord, Document> {
     /** Why a record is not a document. */
     static final class InvalidRecord extends Exception {
         private static final long serialVersionUID = 1L;
+        /** The reason class of the dead letter, e.g. {@code invalid_json}. */
+        final String kind;
         final String documentId;
 
-        InvalidRecord(String message, String documentId) {
+        InvalidRecord(String kind, String message, String documentId) {
             super(message, null, false, false);
+            this.kind = kind;
             this.documentId = documentId;
         }
     }

@@ -72,7 +72,7 @@ public class RankFeaturesEmitter implements OpensearchEmitter<EncodedDocument> {
             if (deadLetters == null) {
                 throw new IllegalArgumentException("document " + doc.document.id + ": " + invalid.getMessage(), invalid);
             }
-            deadLetters.send(new DeadLetter(DeadLetter.Stage.INDEX, "the OpenSearch client refuses the request: "
+            deadLetters.send(new DeadLetter(DeadLetter.Stage.INDEX, "refused_by_client", "the OpenSearch client refuses the request: "
                     + invalid.getMessage(), doc.document.source, doc.document.id));
             deadLetters.flush();
             return;

@@ -4,6 +4,8 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.util.FlinkRuntimeException;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -27,6 +29,8 @@ final class SinkDeadLetters {
     private final String topic;
     private final DeadLetterSerializer serializer;
     private final Map<String, ArrayDeque<SourceRecord>> inFlight = new HashMap<>();
+    private final Map<String, Counter> counters = new HashMap<>();
+    private MetricGroup metrics;
     private boolean unflushed;
     private boolean closed;
 
@@ -47,6 +51,11 @@ final class SinkDeadLetters {
         SinkDeadLetters created = new SinkDeadLetters(bootstrapServers, topic);
         HANDOFF.set(created);
         return created;
+    }
+
+    /** Where {@code neuralSparse.stage.index.reason.<class>.deadLetters} are counted (the writer's group). */
+    synchronized void countIn(MetricGroup group) {
+        metrics = group;
     }
 
     synchronized void track(String id, SourceRecord source) {
@@ -72,6 +81,7 @@ final class SinkDeadLetters {
 
     /** Sends a dead letter and waits for Kafka to take it: a checkpoint never covers an unsent one. */
     void send(DeadLetter letter) {
+        count(letter);
         ProducerRecord<byte[], byte[]> record = serializer.serialize(letter, null, null);
         try {
             DeadLetterProducers.get(bootstrapServers).send(record).get();
@@ -81,6 +91,13 @@ final class SinkDeadLetters {
             throw new FlinkRuntimeException("interrupted while sending a dead letter to " + topic, e);
         } catch (ExecutionException e) {
             throw new FlinkRuntimeException("cannot send a dead letter to " + topic + ": " + e.getCause(), e);
+        }
+    }
+
+    private synchronized void count(DeadLetter letter) {
+        if (metrics != null) {
+            counters.computeIfAbsent(letter.reasonClass, c -> metrics.addGroup("neuralSparse").addGroup("stage", "index")
+                    .addGroup("reason", c).counter("deadLetters")).inc();
         }
     }
 

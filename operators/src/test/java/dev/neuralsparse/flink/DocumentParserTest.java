@@ -99,6 +99,15 @@ class DocumentParserTest {
     }
 
     private void assertReason(SourceRecord r, String reason) {
-        assertThatThrownBy(() -> parser.parse(r)).isInstanceOf(DocumentParser.InvalidRecord.class).hasMessageContaining(reason);
+        assertThatThrownBy(() -> parser.parse(r)).isInstanceOf(DocumentParser.InvalidRecord.class).hasMessageContaining(reason)
+                .satisfies(e -> assertThat(((DocumentParser.InvalidRecord) e).kind).matches("[a-z0-9_]+"));
+    }
+
+    @Test
+    void eachReasonHasItsClass() {
+        assertThatThrownBy(() -> parser.parse(record("k", utf8("{\"text\": ")))).satisfies(
+                e -> assertThat(((DocumentParser.InvalidRecord) e).kind).isEqualTo("invalid_json"));
+        assertThatThrownBy(() -> parser.parse(record("k", utf8("{\"id\": \"" + "x".repeat(600) + "\", \"text\": \"t\"}"))))
+                .satisfies(e -> assertThat(((DocumentParser.InvalidRecord) e).kind).isEqualTo("id_too_long"));
     }
 }

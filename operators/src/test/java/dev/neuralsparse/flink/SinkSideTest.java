@@ -67,6 +67,7 @@ class SinkSideTest {
         JsonNode letter = JSON.readTree(record.value());
         assertThat(letter.get("reason").asText()).isEqualTo("not valid JSON");
         assertThat(letter.get("stage").asText()).isEqualTo("parse");
+        assertThat(letter.get("reason_class").asText()).isEqualTo("invalid_record");
         assertThat(letter.get("value").asText()).isEqualTo("{\"text\": 4");
         assertThat(letter.has("value_truncated")).isFalse();
         assertThat(letter.at("/source/partition").asInt()).isEqualTo(2);
