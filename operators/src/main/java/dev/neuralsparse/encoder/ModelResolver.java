@@ -38,6 +38,9 @@ public final class ModelResolver {
     public static final List<String> REQUIRED_FILES =
             List.of("config.json", "tokenizer.json", "model.safetensors");
     /** Files that some repositories lack; a 404 on them is remembered, not an error. */
+    /** Files of the transformer itself, under its module folder in a sentence-transformers layout. */
+    private static final List<String> TRANSFORMER_FILES = List.of("config.json", "model.safetensors");
+
     public static final List<String> OPTIONAL_FILES =
             List.of("idf.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt");
 
@@ -95,16 +98,51 @@ public final class ModelResolver {
         } catch (IOException e) {
             throw new ModelLoadException("Cannot create model cache folder " + folder + ": " + e, e);
         }
-        HttpClient client = null;
+        HttpClient[] client = {null};
+        String transformer = sentenceTransformersFiles(ref, folder, client);
         for (String file : requiredFiles) {
-            client = fetch(client, ref, file, folder, true);
+            boolean ofTransformer = TRANSFORMER_FILES.contains(file);
+            if (file.equals("tokenizer.json") && Files.isRegularFile(folder.resolve(transformer + file))) {
+                continue; // the transformer's folder has its own tokenizer, which the encoder loads
+            }
+            client[0] = fetch(client[0], ref, ofTransformer ? transformer + file : file, folder, true);
         }
         for (String file : OPTIONAL_FILES) {
             if (!requiredFiles.contains(file)) {
-                client = fetch(client, ref, file, folder, false);
+                client[0] = fetch(client[0], ref, file, folder, false);
             }
         }
         return folder;
+    }
+
+    /**
+     * A sentence-transformers layout says where its modules are: fetches {@code modules.json} (and
+     * a Router's {@code router_config.json}), then the SpladePooling config of the document route
+     * and, when the transformer has a folder of its own, that folder's config.
+     *
+     * @return the folder prefix of the transformer's files ("" for the top of the repository)
+     */
+    private String sentenceTransformersFiles(String ref, Path folder, HttpClient[] client) {
+        client[0] = fetch(client[0], ref, "modules.json", folder, false);
+        if (!Files.isRegularFile(folder.resolve("modules.json"))) {
+            return "";
+        }
+        client[0] = fetch(client[0], ref, "router_config.json", folder, false);
+        SparseRecipe.DocumentModules modules = SparseRecipe.documentModules(folder);
+        client[0] = fetch(client[0], ref, prefix(modules.pooling()) + "config.json", folder, true);
+        if (modules.transformer().isEmpty()) {
+            return "";
+        }
+        client[0] = fetch(client[0], ref, prefix(modules.transformer()) + "config.json", folder, false);
+        boolean ownFolder = Files.isRegularFile(folder.resolve(modules.transformer()).resolve("config.json"));
+        if (ownFolder) {
+            client[0] = fetch(client[0], ref, prefix(modules.transformer()) + "tokenizer.json", folder, false);
+        }
+        return ownFolder ? prefix(modules.transformer()) : "";
+    }
+
+    private static String prefix(String module) {
+        return module.isEmpty() ? "" : module + "/";
     }
 
     /** Where a repository's files are cached; exposed for tools that report or clear the cache. */
@@ -116,6 +154,11 @@ public final class ModelResolver {
         Path target = folder.resolve(file);
         if (Files.isRegularFile(target) || Files.exists(folder.resolve(file + ABSENT_SUFFIX))) {
             return client; // cached: no network at all, so a cached model works offline
+        }
+        try {
+            Files.createDirectories(target.getParent()); // module files live in subfolders
+        } catch (IOException e) {
+            return failed(repo, file, required, e, client);
         }
         HttpClient http = client != null ? client : newClient();
         URI url = endpoint.resolve(repo + "/resolve/" + revision + "/" + file);

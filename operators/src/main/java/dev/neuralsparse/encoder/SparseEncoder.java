@@ -5,16 +5,20 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.util.cuda.CudaUtils;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Learned-sparse document encoding: the recipe of the neural-sparse model cards, batched.
- * A document's vector is {@code log(1 + relu(max over positions of logits * mask))} with the
+ * A document's vector is the model's activation ({@link SparseRecipe}: {@code log(1 + relu(x))} for the model
+ * card's recipe, {@code log(1 + log(1 + relu(x)))} for the v3 models) of the max over positions of the logits, with the
  * special tokens' weights set to 0; only its non-zero entries leave the device.
  *
  * <pre>{@code
@@ -28,7 +32,10 @@ import java.util.Objects;
  * {@link #encodeTokenized}) are meant for one thread per encoder, which owns its device.
  */
 public final class SparseEncoder implements DocumentEncoder {
+    private static final Logger LOG = LoggerFactory.getLogger(SparseEncoder.class);
+
     private final EncoderSpec spec;
+    private final SparseRecipe recipe;
     private final DocumentTokenizer tokenizer;
     private final MaskedLanguageModel model;
     private final LongDocuments longDocuments;
@@ -37,8 +44,9 @@ public final class SparseEncoder implements DocumentEncoder {
     private final NDArray specialMask;
     private final EncoderStats stats = new EncoderStats();
 
-    private SparseEncoder(EncoderSpec spec, DocumentTokenizer tokenizer, MaskedLanguageModel model) {
+    private SparseEncoder(EncoderSpec spec, SparseRecipe recipe, DocumentTokenizer tokenizer, MaskedLanguageModel model) {
         this.spec = spec;
+        this.recipe = recipe;
         this.tokenizer = tokenizer;
         this.model = model;
         this.longDocuments = fitToModel(spec.longDocuments(), model.config());
@@ -61,16 +69,21 @@ public final class SparseEncoder implements DocumentEncoder {
             resolver.setCacheDir(Paths.get(spec.cacheDir()));
         }
         Path folder = resolver.build().resolve(spec.model());
+        SparseRecipe recipe = SparseRecipe.read(folder);
+        Path transformer = recipe.transformerFolder();
         Device device = spec.device().resolve();
-        DocumentTokenizer tokenizer = DocumentTokenizer.load(folder);
+        DocumentTokenizer tokenizer = DocumentTokenizer.load(
+                Files.isRegularFile(transformer.resolve("tokenizer.json")) ? transformer : folder);
         try {
-            MaskedLanguageModel model = MaskedLanguageModel.load(folder, device, spec.precision());
+            MaskedLanguageModel model = MaskedLanguageModel.load(transformer, device, spec.precision());
             if (model.config().vocabSize() != tokenizer.vocabulary().size()) {
                 model.close();
                 throw new ModelLoadException("config.json of " + folder + " has vocab_size " + model.config().vocabSize()
                         + " but tokenizer.json has " + tokenizer.vocabulary().size() + " tokens");
             }
-            return new SparseEncoder(spec, tokenizer, model);
+            SparseEncoder encoder = new SparseEncoder(spec, recipe, tokenizer, model);
+            LOG.info("{}; precision {} on {}", encoder.describe(), spec.precision(), device);
+            return encoder;
         } catch (RuntimeException e) {
             tokenizer.close();
             throw e;
@@ -85,6 +98,23 @@ public final class SparseEncoder implements DocumentEncoder {
     @Override
     public Vocabulary vocabulary() {
         return tokenizer.vocabulary();
+    }
+
+    /**
+     * One line on what encodes: model (and revision, for a hub model), architecture and size, the
+     * recipe's activation and pooling and where they were read. For the startup log and stderr.
+     */
+    public String describe() {
+        boolean local = Files.isDirectory(Path.of(spec.model()));
+        ModelConfig c = model.config();
+        return "model " + spec.model() + (local ? " (local folder)" : " (revision main)") + ": " + c.architecture().configName()
+                + ", " + c.layers() + " layers, hidden " + c.hiddenSize() + ", vocabulary " + c.vocabSize() + "; "
+                + recipe.describe();
+    }
+
+    /** How this model's logits become a vector: activation and where it was read. */
+    public SparseRecipe recipe() {
+        return recipe;
     }
 
     public ModelConfig modelConfig() {
@@ -193,7 +223,7 @@ public final class SparseEncoder implements DocumentEncoder {
         SparseVector[] out;
         try (NDManager scope = model.newScope()) {
             NDArray logits = model.maxPooledLogits(scope.create(ids, new Shape(batch.length, length)), lengths);
-            NDArray weights = logits.getNDArrayInternal().relu().addi(1).log().muli(specialMask);
+            NDArray weights = activate(logits).muli(specialMask);
             NDArray flat = weights.reshape(-1);
             NDArray nonZero = flat.gt(0);
             float[] values = flat.booleanMask(nonZero).toFloatArray();
@@ -202,6 +232,12 @@ public final class SparseEncoder implements DocumentEncoder {
         }
         stats.record(batch.length, tokens, (long) batch.length * length);
         return out;
+    }
+
+    /** The recipe's activation of max-pooled logits; exact after pooling as both are monotonic. */
+    private NDArray activate(NDArray logits) {
+        NDArray w = logits.getNDArrayInternal().relu().addi(1).log();
+        return recipe.activation() == SparseRecipe.Activation.LOG1P_LOG1P_RELU ? w.addi(1).log() : w;
     }
 
     /** Row-major flat positions of a (batch, vocab) matrix back into one vector per row. */

@@ -57,7 +57,7 @@ class GoldenParityTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tiny-distilbert", "tiny-bert"})
+    @ValueSource(strings = {"tiny-distilbert", "tiny-bert", "tiny-distilbert-v3"})
     void encodesOneByOneLikeTheReference(String model) {
         SparseEncoder encoder = encoder(model, EncoderSpec.DEFAULT_TOKEN_BUDGET);
         for (JsonNode doc : expected(model)) {

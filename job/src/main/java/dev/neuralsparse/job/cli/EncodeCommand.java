@@ -55,6 +55,7 @@ final class EncodeCommand implements Command {
         try (SparseEncoder encoder = SparseEncoder.open(spec);
                 OutputStream sink = IoPaths.output(args.get("output", null), out);
                 JsonLinesOutput output = new JsonLinesOutput(sink)) {
+            err.println(encoder.describe());
             for (List<JsonLinesInput.Line> chunk = input.next(CHUNK); !chunk.isEmpty(); chunk = input.next(CHUNK)) {
                 List<SparseVector> vectors =
                         encoder.encode(chunk.stream().map(JsonLinesInput.Line::text).collect(Collectors.toList()));
