@@ -13,16 +13,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes sure the target index exists with a {@code rank_features} mapping for the vector field
- * before the job starts: creates it when absent (shards, replicas, refresh interval), adds the
- * field to an index that lacks it, and refuses an index whose field has another type. While
+ * Makes sure the target index exists with the vector field's mapping ({@link VectorField}:
+ * {@code rank_features} or {@code sparse_vector}) before the job starts: creates it when absent
+ * (shards, replicas, refresh interval), adds a rank_features field to an index that lacks it, and
+ * refuses an index whose field has another type. While
  * OpenSearch cannot be reached it retries with exponential backoff, then fails clearly.
  */
 public final class IndexSetup {
     private static final Logger LOG = LoggerFactory.getLogger(IndexSetup.class);
 
     /** Index settings used when the index is created. */
-    public record Settings(int shards, int replicas, String refreshInterval) {
+    public record Settings(int shards, int replicas, String refreshInterval, VectorField field) {
+        public Settings(int shards, int replicas, String refreshInterval) {
+            this(shards, replicas, refreshInterval, VectorField.rankFeatures());
+        }
+
         public static Settings defaults() {
             return new Settings(1, 0, "1s");
         }
@@ -47,31 +52,41 @@ public final class IndexSetup {
         }
         expectOk(mapping, "reading the mapping of index '" + index + "'");
         JsonNode type = readTree(mapping.body()).path(index).path("mappings").path("properties").path(field).path("type");
-        if (type.isMissingNode()) {
+        String wanted = settings.field().type().mappingName();
+        if (type.isMissingNode() && settings.field().type() == VectorField.Type.SPARSE_VECTOR) {
+            throw new IllegalStateException("index '" + index + "' exists without field '" + field + "': a sparse_vector"
+                    + " field needs index.sparse, which is set when an index is created; choose a new --index");
+        } else if (type.isMissingNode()) {
             ObjectNode body = json.createObjectNode();
-            body.putObject("properties").putObject(field).put("type", "rank_features");
+            body.putObject("properties").set(field, settings.field().mapping());
             expectOk(call("PUT", index + "/_mapping", body.toString()), "adding field '" + field + "' to index '" + index + "'");
-            LOG.info("Added rank_features field '{}' to existing index '{}'", field, index);
-        } else if (!type.asText().equals("rank_features")) {
+            LOG.info("Added {} field '{}' to existing index '{}'", wanted, field, index);
+        } else if (!type.asText().equals(wanted)) {
             throw new IllegalStateException("index '" + index + "' already maps field '" + field + "' as " + type.asText()
-                    + ", not rank_features: choose another --index or --output-field");
+                    + ", not " + wanted + ": choose another --index or --output-field");
         }
     }
 
-    private void create(String index, String field, Settings settings) {
-        ObjectNode body = json.createObjectNode();
+    /** The body that creates the index: its settings and the vector field's mapping. */
+    static ObjectNode createBody(String field, Settings settings) {
+        ObjectNode body = new ObjectMapper().createObjectNode();
         ObjectNode s = body.putObject("settings");
         s.put("number_of_shards", settings.shards());
         s.put("number_of_replicas", settings.replicas());
         s.put("refresh_interval", settings.refreshInterval());
-        body.putObject("mappings").putObject("properties").putObject(field).put("type", "rank_features");
-        HttpResponse<String> r = call("PUT", index, body.toString());
+        settings.field().addIndexSettings(s);
+        body.putObject("mappings").putObject("properties").set(field, settings.field().mapping());
+        return body;
+    }
+
+    private void create(String index, String field, Settings settings) {
+        HttpResponse<String> r = call("PUT", index, createBody(field, settings).toString());
         if (r.statusCode() == 400 && r.body().contains("resource_already_exists_exception")) {
             ensure(index, field, settings); // created meanwhile by another job: check its mapping
             return;
         }
         expectOk(r, "creating index '" + index + "'");
-        LOG.info("Created index '{}' with rank_features field '{}'", index, field);
+        LOG.info("Created index '{}' with {} field '{}'", index, settings.field().type().mappingName(), field);
     }
 
     private HttpResponse<String> call(String method, String path, String body) {

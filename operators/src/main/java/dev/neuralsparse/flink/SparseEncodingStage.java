@@ -74,6 +74,11 @@ public final class SparseEncodingStage implements Serializable {
         return new Builder();
     }
 
+    /** True when vectors are keyed by token string (rank_features), false for token ids. */
+    public boolean tokenKeys() {
+        return tokenKeys;
+    }
+
     /** The encoded documents (deletions included) and the dead letters of the stage. */
     public record Result(DataStream<EncodedDocument> encoded, DataStream<DeadLetter> deadLetters) {}
 

@@ -18,6 +18,7 @@ import dev.neuralsparse.flink.RankFeaturesEmitter;
 import dev.neuralsparse.flink.SourceRecord;
 import dev.neuralsparse.flink.SourceRecordDeserializer;
 import dev.neuralsparse.flink.SparseEncodingStage;
+import dev.neuralsparse.flink.VectorField;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -108,7 +109,7 @@ public final class EnrichmentJob {
         new IndexSetup(conf.get(JobOptions.OPENSEARCH), conf.get(JobOptions.OPENSEARCH_WAIT)).ensure(
                 conf.get(JobOptions.INDEX), format.outputField(),
                 new IndexSetup.Settings(conf.get(JobOptions.SHARDS), conf.get(JobOptions.REPLICAS),
-                        conf.get(JobOptions.REFRESH_INTERVAL)));
+                        conf.get(JobOptions.REFRESH_INTERVAL), vectorField()));
         SingleOutputStreamOperator<Document> parsed = env
                 .fromSource(source(conf.get(JobOptions.TOPIC), conf.get(JobOptions.GROUP_ID)),
                         WatermarkStrategy.noWatermarks(), "kafka-documents")
@@ -175,7 +176,19 @@ public final class EnrichmentJob {
         if (!keys.equals("tokens") && !keys.equals("ids")) {
             throw new IllegalArgumentException("--keys must be tokens or ids, got '" + keys + "'");
         }
+        if (vectorField().tokenIdKeys()) {
+            if (conf.getOptional(JobOptions.KEYS).orElse("ids").equals("tokens")) {
+                throw new IllegalArgumentException("--field-type sparse_vector takes token ids as keys, not --keys tokens");
+            }
+            return false;
+        }
         return keys.equals("tokens");
+    }
+
+    VectorField vectorField() {
+        return new VectorField(VectorField.Type.parse(conf.get(JobOptions.FIELD_TYPE)),
+                conf.get(JobOptions.SEISMIC_N_POSTINGS), conf.get(JobOptions.SEISMIC_CLUSTER_RATIO),
+                conf.get(JobOptions.SEISMIC_SUMMARY_PRUNE_RATIO), conf.get(JobOptions.SEISMIC_APPROXIMATE_THRESHOLD));
     }
 
     private org.apache.flink.connector.opensearch.sink.Opensearch2Sink<EncodedDocument> opensearchSink(DocumentFormat format) {

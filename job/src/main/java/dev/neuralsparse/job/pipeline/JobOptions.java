@@ -41,7 +41,18 @@ public final class JobOptions {
     public static final ConfigOption<String> PRUNE = key("prune").stringType().defaultValue("none")
             .withDescription("none or TYPE:RATIO (top_k, max_ratio, alpha_mass, abs_value)");
     public static final ConfigOption<String> KEYS = key("keys").stringType().defaultValue("tokens")
-            .withDescription("tokens (rank_features) or ids");
+            .withDescription("tokens (rank_features) or ids; sparse_vector fields always take ids");
+    public static final ConfigOption<String> FIELD_TYPE = key("field-type").stringType().defaultValue("rank_features")
+            .withDescription("rank_features (exact search, any OpenSearch) or sparse_vector (neural sparse ANN search with"
+                    + " SEISMIC, OpenSearch 3.3+ with the neural-search plugin; token-id keys; index.sparse at creation)");
+    public static final ConfigOption<Integer> SEISMIC_N_POSTINGS = key("seismic-n-postings").intType().noDefaultValue()
+            .withDescription("sparse_vector: documents kept per posting list (OpenSearch's default when unset)");
+    public static final ConfigOption<Float> SEISMIC_CLUSTER_RATIO = key("seismic-cluster-ratio").floatType()
+            .noDefaultValue().withDescription("sparse_vector: fraction of a posting list's documents that sets its clusters");
+    public static final ConfigOption<Float> SEISMIC_SUMMARY_PRUNE_RATIO = key("seismic-summary-prune-ratio").floatType()
+            .noDefaultValue().withDescription("sparse_vector: fraction of a cluster summary's weight kept");
+    public static final ConfigOption<Integer> SEISMIC_APPROXIMATE_THRESHOLD = key("seismic-approximate-threshold").intType()
+            .noDefaultValue().withDescription("sparse_vector: documents a segment needs before ANN search is used");
     public static final ConfigOption<String> ID_FIELD = key("id-field").stringType()
             .defaultValue(DocumentFormat.DEFAULT_ID_FIELD)
             .withDescription("document id field (then _id, then the Kafka key)");
@@ -130,7 +141,8 @@ public final class JobOptions {
 
     /** All options, in the order --help lists them. */
     public static final List<ConfigOption<?>> ALL = List.of(KAFKA, TOPIC, DLQ_TOPIC, GROUP_ID, OPENSEARCH, INDEX, MODEL,
-            DEVICE, PRECISION, TOKEN_BUDGET, LONG_DOCS, PRUNE, KEYS, ID_FIELD, TEXT_FIELDS, OUTPUT_FIELD,
+            DEVICE, PRECISION, TOKEN_BUDGET, LONG_DOCS, PRUNE, KEYS, FIELD_TYPE, SEISMIC_N_POSTINGS,
+            SEISMIC_CLUSTER_RATIO, SEISMIC_SUMMARY_PRUNE_RATIO, SEISMIC_APPROXIMATE_THRESHOLD, ID_FIELD, TEXT_FIELDS, OUTPUT_FIELD,
             MAX_RECORD_BYTES, DELETE_FIELD, VERSION_FIELD, SKIP_UNCHANGED, STATE_TTL, BOUNDED, ORDERED, ASYNC_CAPACITY, ASYNC_TIMEOUT, RETRIES, RETRY_DELAY, MAX_WAIT,
             TOKENIZER_THREADS, GPU, CHECKPOINT_INTERVAL, PARALLELISM, SHARDS, REPLICAS, REFRESH_INTERVAL,
             BULK_ACTIONS, BULK_SIZE_MB, BULK_INTERVAL, OPENSEARCH_WAIT, QUERY_TOPIC, QUERY_VECTORS_TOPIC, IDF_TOPIC, SEARCH,
