@@ -8,7 +8,12 @@ public enum Architecture {
     /** doc-v2-distill, doc-v3-distill: DistilBERT, no token types, LayerNorm eps fixed at 1e-12. */
     DISTILBERT("DistilBertForMaskedLM"),
     /** doc-v1, doc-v2-mini, SPLADE: BERT with token-type embeddings and the config's eps. */
-    BERT("BertForMaskedLM");
+    BERT("BertForMaskedLM"),
+    /**
+     * doc-v3-gte: Alibaba's GTE ("new") encoder: rotary position embeddings instead of a position
+     * table, one fused QKV projection, a gated MLP, post-LayerNorm blocks, a BERT-style LM head.
+     */
+    GTE("NewForMaskedLM");
 
     private final String configName;
 

@@ -98,8 +98,9 @@ public final class MaskedLanguageModel implements AutoCloseable {
         float negative = dtype == DataType.FLOAT16 ? -6.0e4f : -1.0e9f;
         NDArray bias = maskT.sub(1).mul(-negative).reshape(batch, 1, 1, length);
         NDArray x = embed(ids, length);
+        NDArray[] rotary = config.rope() == null ? null : rotaryTables(ids.getManager(), length);
         for (MlmWeights.Layer layer : weights.layers) {
-            x = transformerBlock(x, bias, layer, batch, length);
+            x = transformerBlock(x, bias, rotary, layer, batch, length);
         }
         NDArray h = linear(x, weights.headDenseWeight, weights.headDenseBias);
         h = layerNorm(activation(h), weights.headNormWeight, weights.headNormBias);
@@ -165,36 +166,88 @@ public final class MaskedLanguageModel implements AutoCloseable {
     }
 
     private NDArray embed(NDArray ids, long length) {
-        NDArray positions = ids.getManager().arange(0, (int) length, 1, DataType.INT64, device);
         NDArray x = ids.getNDArrayInternal()
                 .embedding(ids, weights.wordEmbeddings, ai.djl.ndarray.types.SparseFormat.DENSE)
                 .singletonOrThrow();
-        NDArray pos = positions.getNDArrayInternal()
-                .embedding(positions, weights.positionEmbeddings, ai.djl.ndarray.types.SparseFormat.DENSE)
-                .singletonOrThrow();
-        x = x.addi(pos.expandDims(0));
+        if (weights.positionEmbeddings != null) { // GTE has rotary positions instead
+            NDArray positions = ids.getManager().arange(0, (int) length, 1, DataType.INT64, device);
+            NDArray pos = ids.getNDArrayInternal()
+                    .embedding(positions, weights.positionEmbeddings, ai.djl.ndarray.types.SparseFormat.DENSE)
+                    .singletonOrThrow();
+            x = x.addi(pos.expandDims(0));
+        }
         if (weights.tokenTypeEmbedding != null) {
             x = x.addi(weights.tokenTypeEmbedding);
         }
         return layerNorm(x, weights.embNormWeight, weights.embNormBias);
     }
 
-    /** Post-LayerNorm block (both architectures): x = LN(x + attn(x)); x = LN(x + ffn(x)). */
-    private NDArray transformerBlock(NDArray input, NDArray bias, MlmWeights.Layer w, long batch, long length) {
+    /**
+     * cos and sin of GTE's rotary embeddings for positions 0..length-1, (length, headSize) each,
+     * computed in float32 as the reference does: {@code inv_freq = 1 / base^(2i/headSize)} with
+     * {@code base = theta * factor}, divided by {@code factor^(2/headSize)} (fixed NTK scaling),
+     * and the angles of the two halves of a head the same ({@code cat(freqs, freqs)}).
+     */
+    private NDArray[] rotaryTables(NDManager scope, long length) {
+        int d = config.headSize();
+        double factor = config.rope().ntkFactor();
+        float base = (float) (config.rope().theta() * factor);
+        float[] invFreq = new float[d / 2];
+        for (int i = 0; i < d / 2; i++) {
+            invFreq[i] = (float) (1.0 / Math.pow(base, (float) (2 * i) / d));
+            if (factor != 1.0) {
+                invFreq[i] = (float) (invFreq[i] / Math.pow(factor, 2.0 / d));
+            }
+        }
+        float[] cos = new float[(int) length * d];
+        float[] sin = new float[(int) length * d];
+        for (int t = 0; t < length; t++) {
+            for (int i = 0; i < d; i++) {
+                float angle = (float) t * invFreq[i % (d / 2)];
+                cos[t * d + i] = (float) Math.cos(angle);
+                sin[t * d + i] = (float) Math.sin(angle);
+            }
+        }
+        return new NDArray[] {
+            scope.create(cos, new Shape(length, d)).toType(dtype, false),
+            scope.create(sin, new Shape(length, d)).toType(dtype, false)
+        };
+    }
+
+    /** x * cos + rotate_half(x) * sin, where rotate_half(x) = cat(-x2, x1) over the halves of a head. */
+    private static NDArray rotate(NDArray x, NDArray[] rotary) {
+        long half = x.getShape().get(3) / 2;
+        NDArray rotated = x.get("..., " + half + ":").neg().concat(x.get("..., :" + half), -1);
+        return x.mul(rotary[0]).addi(rotated.muli(rotary[1]));
+    }
+
+    /** Post-LayerNorm block (all three architectures): x = LN(x + attn(x)); x = LN(x + ffn(x)). */
+    private NDArray transformerBlock(NDArray input, NDArray bias, NDArray[] rotary, MlmWeights.Layer w, long batch,
+            long length) {
         NDManager outer = input.getManager();
         try (NDManager scope = outer.newSubManager()) {
             // Intermediates of this layer are freed when it ends; only its output survives.
             scope.tempAttachAll(input);
-            NDArray attn = attention(input, bias, w, batch, length);
+            NDArray attn = attention(input, bias, rotary, w, batch, length);
             NDArray x = layerNorm(attn.addi(input), w.attnNormWeight(), w.attnNormBias());
-            NDArray ffn = linear(activation(linear(x, w.ffnInWeight(), w.ffnInBias())), w.ffnOutWeight(), w.ffnOutBias());
+            NDArray ffn = linear(feedForwardInner(x, w), w.ffnOutWeight(), w.ffnOutBias());
             NDArray out = layerNorm(ffn.addi(x), w.ffnNormWeight(), w.ffnNormBias());
             out.attach(outer);
             return out;
         }
     }
 
-    private NDArray attention(NDArray x, NDArray bias, MlmWeights.Layer w, long batch, long length) {
+    /** act(x W1 + b1), or GTE's gated form act(gate) * up with [up, gate] = x W_up_gate. */
+    private NDArray feedForwardInner(NDArray x, MlmWeights.Layer w) {
+        NDArray h = linear(x, w.ffnInWeight(), w.ffnInBias());
+        if (config.architecture() != Architecture.GTE) {
+            return activation(h);
+        }
+        long width = config.intermediateSize();
+        return activation(h.get("..., " + width + ":")).muli(h.get("..., :" + width));
+    }
+
+    private NDArray attention(NDArray x, NDArray bias, NDArray[] rotary, MlmWeights.Layer w, long batch, long length) {
         int heads = config.heads();
         int headSize = config.headSize();
         // (b, l, 3d) -> (3, b, heads, l, headSize); the query is pre-scaled by 1/sqrt(headSize).
@@ -204,6 +257,10 @@ public final class MaskedLanguageModel implements AutoCloseable {
         NDArray q = qkv.get(0);
         NDArray k = qkv.get(1);
         NDArray v = qkv.get(2);
+        if (rotary != null) {
+            q = rotate(q, rotary);
+            k = rotate(k, rotary);
+        }
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).addi(bias);
         NDArray context = scores.softmax(-1).matMul(v)
                 .transpose(0, 2, 1, 3)

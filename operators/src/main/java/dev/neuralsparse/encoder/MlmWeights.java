@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The tensors of a DistilBERT or BERT masked-LM, loaded from {@code model.safetensors} under the
+ * The tensors of a DistilBERT, BERT or GTE masked-LM, loaded from {@code model.safetensors} under the
  * names Hugging Face gives them, checked against {@code config.json}, converted to the compute
  * dtype and laid out for the forward pass (query, key and value fused into one projection, with
  * the attention scale folded into the query).
@@ -57,8 +57,9 @@ final class MlmWeights implements AutoCloseable {
         int d = cfg.hiddenSize();
         manager = l.manager;
         wordEmbeddings = l.take(n.wordEmbeddings(), cfg.vocabSize(), d);
-        positionEmbeddings = l.take(n.positionEmbeddings(), cfg.maxPositions(), d);
-        tokenTypeEmbedding = n.tokenTypeEmbeddings() == null
+        // GTE has rotary positions (no table) and token types only when type_vocab_size > 0.
+        positionEmbeddings = n.positionEmbeddings() == null ? null : l.take(n.positionEmbeddings(), cfg.maxPositions(), d);
+        tokenTypeEmbedding = n.tokenTypeEmbeddings() == null || cfg.typeVocabSize() == 0
                 ? null
                 : l.keep(l.raw(n.tokenTypeEmbeddings(), cfg.typeVocabSize(), d).get(0));
         embNormWeight = l.norm(n.embeddingNorm(), true, d);
@@ -68,10 +69,13 @@ final class MlmWeights implements AutoCloseable {
         for (int i = 0; i < cfg.layers(); i++) {
             layers.add(layer(l, n, i, d, cfg.intermediateSize(), scale));
         }
-        headDenseWeight = l.take(n.headDense() + ".weight", d, d);
-        headDenseBias = l.take(n.headDense() + ".bias", d);
-        headNormWeight = l.norm(n.headNorm(), true, d);
-        headNormBias = l.norm(n.headNorm(), false, d);
+        String dense = l.has(n.headDense() + ".weight") ? n.headDense() : TensorNames.Gte.HEAD_DENSE_ALT;
+        String norm = l.has(n.headNorm() + ".weight") || l.has(n.headNorm() + ".gamma")
+                ? n.headNorm() : TensorNames.Gte.HEAD_NORM_ALT;
+        headDenseWeight = l.take(dense + ".weight", d, d);
+        headDenseBias = l.take(dense + ".bias", d);
+        headNormWeight = l.norm(norm, true, d);
+        headNormBias = l.norm(norm, false, d);
         decoderWeight = l.header.has(n.decoderWeight())
                 ? l.take(n.decoderWeight(), cfg.vocabSize(), d)
                 : wordEmbeddings; // tied to the word embeddings, as the shipped checkpoints are
@@ -79,18 +83,32 @@ final class MlmWeights implements AutoCloseable {
     }
 
     private static Layer layer(Loader l, TensorNames n, int i, int d, int ffn, double scale) {
-        // One (3d x d) projection instead of three: one larger matmul per layer keeps the device busier.
-        NDArray qkv = l.raw(n.query(i) + ".weight", d, d).mul(scale)
-                .concat(l.raw(n.key(i) + ".weight", d, d))
-                .concat(l.raw(n.value(i) + ".weight", d, d));
-        NDArray qkvb = l.raw(n.query(i) + ".bias", d).mul(scale)
-                .concat(l.raw(n.key(i) + ".bias", d))
-                .concat(l.raw(n.value(i) + ".bias", d));
+        NDArray qkv;
+        NDArray qkvb;
+        if (n.key(i) == null) {
+            // Already fused (GTE's qkv_proj): scale the query's rows. Rotary embeddings are linear,
+            // so scaling the query before them equals scaling the scores after.
+            NDArray w = l.raw(n.query(i) + ".weight", 3L * d, d);
+            NDArray b = l.raw(n.query(i) + ".bias", 3L * d);
+            qkv = w.get("0:" + d).mul(scale).concat(w.get(d + ":"));
+            qkvb = b.get("0:" + d).mul(scale).concat(b.get(d + ":"));
+        } else {
+            // One (3d x d) projection instead of three: one larger matmul per layer keeps the device busier.
+            qkv = l.raw(n.query(i) + ".weight", d, d).mul(scale)
+                    .concat(l.raw(n.key(i) + ".weight", d, d))
+                    .concat(l.raw(n.value(i) + ".weight", d, d));
+            qkvb = l.raw(n.query(i) + ".bias", d).mul(scale)
+                    .concat(l.raw(n.key(i) + ".bias", d))
+                    .concat(l.raw(n.value(i) + ".bias", d));
+        }
+        // GTE's gated MLP: up and gate in one projection of twice the width, without a bias.
+        boolean gated = n instanceof TensorNames.Gte;
+        int ffnInRows = gated ? 2 * ffn : ffn;
         return new Layer(
                 l.keep(qkv), l.keep(qkvb),
                 l.take(n.attnOut(i) + ".weight", d, d), l.take(n.attnOut(i) + ".bias", d),
                 l.norm(n.attnNorm(i), true, d), l.norm(n.attnNorm(i), false, d),
-                l.take(n.ffnIn(i) + ".weight", ffn, d), l.take(n.ffnIn(i) + ".bias", ffn),
+                l.take(n.ffnIn(i) + ".weight", ffnInRows, d), gated ? null : l.take(n.ffnIn(i) + ".bias", ffn),
                 l.take(n.ffnOut(i) + ".weight", d, ffn), l.take(n.ffnOut(i) + ".bias", d),
                 l.norm(n.ffnNorm(i), true, d), l.norm(n.ffnNorm(i), false, d));
     }
@@ -141,6 +159,10 @@ final class MlmWeights implements AutoCloseable {
             for (NDArray a : all) {
                 byName.put(a.getName(), a);
             }
+        }
+
+        boolean has(String name) {
+            return byName.containsKey(name);
         }
 
         NDArray take(String name, long... shape) {

@@ -22,7 +22,14 @@ public record ModelConfig(
         int maxPositions,
         int typeVocabSize,
         double layerNormEps,
-        String activation) {
+        String activation,
+        Rope rope) {
+
+    /**
+     * Rotary position embeddings (GTE): {@code theta}, and the fixed NTK scaling {@code factor}
+     * (1 for none): base {@code theta * factor}, frequencies divided by {@code factor^(2/headSize)}.
+     */
+    public record Rope(double theta, double ntkFactor) {}
 
     /** DistilBERT's LayerNorms are built with a fixed eps, whatever the config says. */
     static final double DISTILBERT_LAYER_NORM_EPS = 1e-12;
@@ -57,7 +64,53 @@ public record ModelConfig(
             throw new ModelLoadException(file + " has no 'architectures' entry");
         }
         Architecture arch = Architecture.fromConfigName(archs.get(0).asText(), file);
-        return arch == Architecture.DISTILBERT ? distilBert(json, file) : bert(json, file);
+        switch (arch) {
+            case DISTILBERT:
+                return distilBert(json, file);
+            case GTE:
+                return gte(json, file);
+            default:
+                return bert(json, file);
+        }
+    }
+
+    /**
+     * GTE's {@code NewConfig}; what the forward does not implement is refused by name rather than
+     * run differently from the reference (RMSNorm, absolute positions, log-n attention scaling,
+     * mixed NTK scaling).
+     */
+    private static ModelConfig gte(JsonNode json, Path file) {
+        refuseUnless(json.path("position_embedding_type").asText("rope").equals("rope"), file,
+                "position_embedding_type '" + json.path("position_embedding_type").asText() + "' (only rope)");
+        refuseUnless(json.path("layer_norm_type").asText("layer_norm").equals("layer_norm"), file,
+                "layer_norm_type '" + json.path("layer_norm_type").asText() + "' (only layer_norm)");
+        refuseUnless(!json.path("logn_attention_scale").asBoolean(false), file, "logn_attention_scale true");
+        double factor = 1.0;
+        JsonNode scaling = json.path("rope_scaling");
+        if (!scaling.isMissingNode() && !scaling.isNull()) {
+            boolean mixed = !scaling.path("mixed_b").isMissingNode() && !scaling.path("mixed_b").isNull();
+            refuseUnless(scaling.path("type").asText().equals("ntk") && !mixed, file,
+                    "rope_scaling " + scaling + " (only fixed ntk)");
+            factor = scaling.path("factor").asDouble(1.0);
+        }
+        return new ModelConfig(
+                Architecture.GTE,
+                requireInt(json, "hidden_size", file),
+                requireInt(json, "num_hidden_layers", file),
+                requireInt(json, "num_attention_heads", file),
+                requireInt(json, "intermediate_size", file),
+                requireInt(json, "vocab_size", file),
+                requireInt(json, "max_position_embeddings", file),
+                json.path("type_vocab_size").asInt(0),
+                json.path("layer_norm_eps").asDouble(1e-12),
+                json.path("hidden_act").asText("gelu"),
+                new Rope(json.path("rope_theta").asDouble(10000.0), factor));
+    }
+
+    private static void refuseUnless(boolean supported, Path file, String what) {
+        if (!supported) {
+            throw new ModelLoadException(file + ": " + what + " is not supported by this encoder's GTE forward");
+        }
     }
 
     private static ModelConfig distilBert(JsonNode json, Path file) {
@@ -71,7 +124,8 @@ public record ModelConfig(
                 requireInt(json, "max_position_embeddings", file),
                 0,
                 DISTILBERT_LAYER_NORM_EPS,
-                json.path("activation").asText("gelu"));
+                json.path("activation").asText("gelu"),
+                null);
     }
 
     private static ModelConfig bert(JsonNode json, Path file) {
@@ -85,7 +139,8 @@ public record ModelConfig(
                 requireInt(json, "max_position_embeddings", file),
                 json.path("type_vocab_size").asInt(2),
                 json.path("layer_norm_eps").asDouble(1e-12),
-                json.path("hidden_act").asText("gelu"));
+                json.path("hidden_act").asText("gelu"),
+                null);
     }
 
     private static int requireInt(JsonNode json, String field, Path file) {

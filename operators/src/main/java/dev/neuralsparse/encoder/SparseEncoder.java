@@ -53,7 +53,9 @@ public final class SparseEncoder implements DocumentEncoder {
         this.constants = model.newScope();
         int vocab = model.config().vocabSize();
         float[] keep = new float[vocab];
-        Arrays.fill(keep, 1f);
+        // Rows past the tokenizer's vocabulary (a vocab_size padded to a multiple of 64, as GTE's
+        // 30,528 for 30,522 tokens) are no token: they never enter a vector.
+        Arrays.fill(keep, 0, Math.min(vocab, tokenizer.vocabulary().size()), 1f);
         for (int id : tokenizer.vocabulary().specialIds()) {
             if (id < vocab) {
                 keep[id] = 0f;
@@ -75,12 +77,13 @@ public final class SparseEncoder implements DocumentEncoder {
         DocumentTokenizer tokenizer = DocumentTokenizer.load(
                 Files.isRegularFile(transformer.resolve("tokenizer.json")) ? transformer : folder);
         try {
-            MaskedLanguageModel model = MaskedLanguageModel.load(transformer, device, spec.precision());
-            if (model.config().vocabSize() != tokenizer.vocabulary().size()) {
-                model.close();
-                throw new ModelLoadException("config.json of " + folder + " has vocab_size " + model.config().vocabSize()
-                        + " but tokenizer.json has " + tokenizer.vocabulary().size() + " tokens");
+            // Checked before the weights load: a mismatch then says what it is, not which tensor it breaks.
+            ModelConfig config = ModelConfig.read(transformer);
+            if (config.vocabSize() < tokenizer.vocabulary().size()) {
+                throw new ModelLoadException("config.json of " + transformer + " has vocab_size " + config.vocabSize()
+                        + " but tokenizer.json has " + tokenizer.vocabulary().size() + " tokens: some tokens have no weights");
             }
+            MaskedLanguageModel model = MaskedLanguageModel.load(transformer, device, spec.precision());
             SparseEncoder encoder = new SparseEncoder(spec, recipe, tokenizer, model);
             LOG.info("{}; precision {} on {}", encoder.describe(), spec.precision(), device);
             return encoder;

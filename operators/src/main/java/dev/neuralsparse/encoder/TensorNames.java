@@ -40,7 +40,49 @@ interface TensorNames {
     String decoderBiasAlt();
 
     static TensorNames of(Architecture architecture) {
-        return architecture == Architecture.DISTILBERT ? new DistilBert() : new Bert();
+        switch (architecture) {
+            case DISTILBERT:
+                return new DistilBert();
+            case GTE:
+                return new Gte();
+            default:
+                return new Bert();
+        }
+    }
+
+    /**
+     * {@code NewForMaskedLM} (GTE). The query, key and value are one {@code qkv_proj} (q, k, v
+     * in that order along the output), {@code ffnIn} is the gated MLP's {@code up_gate_proj}
+     * (up, then gate; no bias). The LM head is named {@code dense}/{@code norm} in Alibaba's
+     * original modeling code and {@code transform.0}/{@code transform.2} in a later port;
+     * {@link MlmWeights} takes whichever the checkpoint has.
+     */
+    final class Gte implements TensorNames {
+        private static String layer(int i) {
+            return "new.encoder.layer." + i + ".";
+        }
+
+        public String wordEmbeddings() { return "new.embeddings.word_embeddings.weight"; }
+        public String positionEmbeddings() { return null; }
+        public String tokenTypeEmbeddings() { return "new.embeddings.token_type_embeddings.weight"; }
+        public String embeddingNorm() { return "new.embeddings.LayerNorm"; }
+        public String query(int i) { return layer(i) + "attention.qkv_proj"; }
+        public String key(int i) { return null; }
+        public String value(int i) { return null; }
+        public String attnOut(int i) { return layer(i) + "attention.o_proj"; }
+        public String attnNorm(int i) { return layer(i) + "attn_ln"; }
+        public String ffnIn(int i) { return layer(i) + "mlp.up_gate_proj"; }
+        public String ffnOut(int i) { return layer(i) + "mlp.down_proj"; }
+        public String ffnNorm(int i) { return layer(i) + "mlp_ln"; }
+        public String headDense() { return "lm_head.dense"; }
+        public String headNorm() { return "lm_head.norm"; }
+        public String decoderWeight() { return "lm_head.decoder.weight"; }
+        public String decoderBias() { return "lm_head.decoder.bias"; }
+        public String decoderBiasAlt() { return "lm_head.bias"; }
+
+        /** The later port's names of the head's dense and norm. */
+        static final String HEAD_DENSE_ALT = "lm_head.transform.0";
+        static final String HEAD_NORM_ALT = "lm_head.transform.2";
     }
 
     /** {@code DistilBertForMaskedLM}. */
