@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.description.BlockElement;
+import org.apache.flink.configuration.description.TextElement;
 
 /** {@code --key value} (and bare {@code --flag} for booleans) into a Flink configuration of {@link JobOptions}; shared by {@code neural-sparse run} and {@code flink run}. */
 public final class JobCommandLine {
@@ -40,13 +42,52 @@ public final class JobCommandLine {
         return conf;
     }
 
+    /** Every option with its description and default, by group, wrapped to 100 columns. */
     static String help() {
         StringBuilder s = new StringBuilder();
-        for (ConfigOption<?> o : JobOptions.ALL) {
-            String def = o.hasDefaultValue() ? " (default " + o.defaultValue() + ")" : "";
-            s.append(String.format("  --%-20s %s%s%n", o.key() + (isBoolean(o) ? "" : " V"), o.description(), def));
-        }
+        JobOptions.GROUPS.forEach((group, options) -> {
+            s.append(group).append(":\n");
+            for (ConfigOption<?> o : options) {
+                String def = o.hasDefaultValue() ? " (default " + o.defaultValue() + ")" : "";
+                String name = "  --" + o.key() + (isBoolean(o) ? "" : " V");
+                s.append(name).append(" ".repeat(Math.max(1, COLUMN - name.length())))
+                        .append(wrap(describe(o) + def, COLUMN, 100)).append('\n');
+            }
+            s.append('\n');
+        });
         return s.toString().stripTrailing();
+    }
+
+    private static final int COLUMN = 34;
+
+    /** The description as text: Flink's Description has HTML and Markdown formatters, none for a terminal. */
+    static String describe(ConfigOption<?> o) {
+        StringBuilder text = new StringBuilder();
+        for (BlockElement block : o.description().getBlocks()) {
+            if (block instanceof TextElement t) {
+                text.append(t.getElements().isEmpty() ? t.getFormat() : String.format(t.getFormat(),
+                        t.getElements().stream().map(e -> e instanceof TextElement te ? te.getFormat() : e.toString())
+                                .toArray()));
+            }
+        }
+        return text.toString();
+    }
+
+    private static String wrap(String text, int indent, int width) {
+        StringBuilder out = new StringBuilder();
+        int column = indent;
+        for (String word : text.split(" ")) {
+            if (column + word.length() + 1 > width && column > indent) {
+                out.append('\n').append(" ".repeat(indent));
+                column = indent;
+            } else if (column > indent) {
+                out.append(' ');
+                column++;
+            }
+            out.append(word);
+            column += word.length();
+        }
+        return out.toString();
     }
 
     private static boolean isBoolean(ConfigOption<?> o) {

@@ -33,9 +33,9 @@ final class RunCommand implements Command {
                 "Runs the enrichment job in this JVM (a Flink MiniCluster): JSON documents from Kafka are",
                 "encoded in batches and written to OpenSearch with a rank_features field, each record",
                 "replacing its document (tombstones and --delete-field records delete it; versions keep the",
-                "newest); records that cannot be indexed go to the dead-letter topic with their reason.",
-                "With --bounded it stops at",
-                "the offsets that were latest at start. The same options work with `flink run` on a cluster.",
+                "newest); records that cannot be indexed go to the dead-letter topic with their reason. With",
+                "--bounded it stops at the offsets that were latest at start. The same options work with",
+                "`flink run` on a cluster.",
                 "",
                 JobCommandLine.help());
     }

@@ -5,7 +5,9 @@ import static org.apache.flink.configuration.ConfigOptions.key;
 import dev.neuralsparse.encoder.EncoderSpec;
 import dev.neuralsparse.flink.DocumentFormat;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.configuration.ConfigOption;
 
 /**
@@ -33,7 +35,7 @@ public final class JobOptions {
     public static final ConfigOption<String> DEVICE = key("device").stringType().defaultValue("cpu")
             .withDescription("cpu, gpu, gpu:N or auto (see --gpu for GPU TaskManagers)");
     public static final ConfigOption<String> PRECISION = key("precision").stringType().defaultValue("fp32")
-            .withDescription("fp32, or fp16 on a GPU");
+            .withDescription("compute precision: fp32, or fp16 (half precision, GPU only)");
     public static final ConfigOption<Integer> TOKEN_BUDGET = key("token-budget").intType()
             .defaultValue(EncoderSpec.DEFAULT_TOKEN_BUDGET).withDescription("padded tokens per forward pass");
     public static final ConfigOption<String> LONG_DOCS = key("long-docs").stringType().defaultValue("truncate")
@@ -139,12 +141,25 @@ public final class JobOptions {
     public static final ConfigOption<Integer> DEFAULT_K = key("default-k").intType().defaultValue(10)
             .withDescription("hits for a query without \"k\"");
 
+    /** The options by group, in the order {@code --help} lists them. */
+    public static final Map<String, List<ConfigOption<?>>> GROUPS = groups();
+
     /** All options, in the order --help lists them. */
-    public static final List<ConfigOption<?>> ALL = List.of(KAFKA, TOPIC, DLQ_TOPIC, GROUP_ID, OPENSEARCH, INDEX, MODEL,
-            DEVICE, PRECISION, TOKEN_BUDGET, LONG_DOCS, PRUNE, KEYS, FIELD_TYPE, SEISMIC_N_POSTINGS,
-            SEISMIC_CLUSTER_RATIO, SEISMIC_SUMMARY_PRUNE_RATIO, SEISMIC_APPROXIMATE_THRESHOLD, ID_FIELD, TEXT_FIELDS, OUTPUT_FIELD,
-            MAX_RECORD_BYTES, DELETE_FIELD, VERSION_FIELD, SKIP_UNCHANGED, STATE_TTL, BOUNDED, ORDERED, ASYNC_CAPACITY, ASYNC_TIMEOUT, RETRIES, RETRY_DELAY, MAX_WAIT,
-            TOKENIZER_THREADS, GPU, CHECKPOINT_INTERVAL, PARALLELISM, SHARDS, REPLICAS, REFRESH_INTERVAL,
-            BULK_ACTIONS, BULK_SIZE_MB, BULK_INTERVAL, OPENSEARCH_WAIT, QUERY_TOPIC, QUERY_VECTORS_TOPIC, IDF_TOPIC, SEARCH,
-            RESULTS_TOPIC, NEURAL_SPARSE_QUERY, QUERY_MIN_WEIGHT, QUERY_MAX_TOKENS, MISSING_IDF, DEFAULT_K);
+    public static final List<ConfigOption<?>> ALL = GROUPS.values().stream().flatMap(List::stream).toList();
+
+    private static Map<String, List<ConfigOption<?>>> groups() {
+        Map<String, List<ConfigOption<?>>> g = new LinkedHashMap<>();
+        g.put("Kafka", List.of(KAFKA, TOPIC, DLQ_TOPIC, GROUP_ID, BOUNDED));
+        g.put("Documents", List.of(ID_FIELD, TEXT_FIELDS, OUTPUT_FIELD, MAX_RECORD_BYTES, DELETE_FIELD, VERSION_FIELD));
+        g.put("OpenSearch", List.of(OPENSEARCH, INDEX, FIELD_TYPE, SEISMIC_N_POSTINGS, SEISMIC_CLUSTER_RATIO,
+                SEISMIC_SUMMARY_PRUNE_RATIO, SEISMIC_APPROXIMATE_THRESHOLD, SHARDS, REPLICAS, REFRESH_INTERVAL,
+                BULK_ACTIONS, BULK_SIZE_MB, BULK_INTERVAL, OPENSEARCH_WAIT));
+        g.put("Model and encoder", List.of(MODEL, DEVICE, PRECISION, TOKEN_BUDGET, LONG_DOCS, PRUNE, KEYS, MAX_WAIT,
+                TOKENIZER_THREADS, SKIP_UNCHANGED, STATE_TTL, ORDERED, ASYNC_CAPACITY, ASYNC_TIMEOUT, RETRIES, RETRY_DELAY,
+                GPU));
+        g.put("Job", List.of(CHECKPOINT_INTERVAL, PARALLELISM));
+        g.put("Query side path", List.of(QUERY_TOPIC, QUERY_VECTORS_TOPIC, IDF_TOPIC, SEARCH, RESULTS_TOPIC,
+                NEURAL_SPARSE_QUERY, QUERY_MIN_WEIGHT, QUERY_MAX_TOKENS, MISSING_IDF, DEFAULT_K));
+        return java.util.Collections.unmodifiableMap(g);
+    }
 }

@@ -135,4 +135,19 @@ class CliTest {
     private static void assertVectorClose(JsonNode actual, JsonNode expected, double tolerance) {
         VectorAssertions.assertClose(VectorAssertions.floats(actual), VectorAssertions.floats(expected), tolerance, 0, "output");
     }
+
+    @Test
+    void runHelpRendersEveryOptionsDescriptionAndDefaultByGroup() throws Exception {
+        String help = run("", "run", "--help").out();
+        assertThat(help).doesNotContain("Description@").contains("Kafka:").contains("OpenSearch:")
+                .contains("Model and encoder:").contains("Job:").contains("(default 127.0.0.1:9092)");
+        for (org.apache.flink.configuration.ConfigOption<?> o : dev.neuralsparse.job.pipeline.JobOptions.ALL) {
+            String described = JobCommandLine.describe(o);
+            assertThat(described).as("description of --%s", o.key()).matches(".*[a-z]{3,}.*[a-z]{3,}.*");
+            assertThat(help).as("--help lists --%s", o.key()).contains("--" + o.key() + " ");
+            assertThat(help.replaceAll("\\s+", " ")).as("--help describes --%s", o.key())
+                    .contains(described.split(" ")[0] + " " + described.split(" ")[1]);
+        }
+        assertThat(dev.neuralsparse.job.pipeline.JobOptions.ALL).doesNotHaveDuplicates();
+    }
 }
