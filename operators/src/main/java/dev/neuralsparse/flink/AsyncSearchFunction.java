@@ -3,7 +3,6 @@ package dev.neuralsparse.flink;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.neuralsparse.encoder.SparseQueryBuilder;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -22,15 +21,15 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 public class AsyncSearchFunction extends RichAsyncFunction<QueryVector, SearchResult> {
     private static final long serialVersionUID = 1L;
 
-    private final String url;
+    private final OpenSearchConnection connection;
     private final String index;
     private final String field;
     private final boolean neuralSparse;
     private transient HttpClient http;
     private transient ObjectMapper json;
 
-    public AsyncSearchFunction(String url, String index, String field, boolean neuralSparse) {
-        this.url = url.endsWith("/") ? url : url + "/";
+    public AsyncSearchFunction(OpenSearchConnection connection, String index, String field, boolean neuralSparse) {
+        this.connection = connection;
         this.index = index;
         this.field = field;
         this.neuralSparse = neuralSparse;
@@ -38,7 +37,7 @@ public class AsyncSearchFunction extends RichAsyncFunction<QueryVector, SearchRe
 
     @Override
     public void open(OpenContext context) {
-        http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        http = connection.newHttpClient(Duration.ofSeconds(10));
         json = new ObjectMapper();
     }
 
@@ -47,19 +46,33 @@ public class AsyncSearchFunction extends RichAsyncFunction<QueryVector, SearchRe
         String body = (neuralSparse
                 ? SparseQueryBuilder.neuralSparse(field, q.vector, q.k)
                 : SparseQueryBuilder.rankFeatures(field, q.vector, q.k)).toString();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url + index + "/_search"))
+        HttpRequest request = connection.authorize(HttpRequest.newBuilder(connection.uri(index + "/_search")))
                 .header("Content-Type", "application/json")
                 .timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
         http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> {
+            // Classified as FailureClass says: the cluster's faults fail the task (and restart it
+            // from the checkpoint); only a query OpenSearch refuses for what it is is a dead letter.
+            if (e != null) {
+                future.completeExceptionally(connection.explain(e instanceof Exception ex ? ex : new RuntimeException(e)));
+                return;
+            }
+            if (r.statusCode() == 401 || r.statusCode() == 403) {
+                future.completeExceptionally(new IllegalStateException(connection.authenticationFailed(r.statusCode())));
+                return;
+            }
+            if (FailureClass.ofBulkItem(org.opensearch.core.rest.RestStatus.fromCode(r.statusCode()))
+                    == FailureClass.INFRASTRUCTURE) {
+                future.completeExceptionally(new IllegalStateException("OpenSearch answered the search of query " + q.id
+                        + " with HTTP " + r.statusCode() + "; restarting from the last checkpoint"));
+                return;
+            }
             SearchResult result = new SearchResult();
             result.queryId = q.id;
             result.source = q.source;
             try {
-                if (e != null) {
-                    result.error = "search failed: " + e;
-                } else if (r.statusCode() != 200) {
+                if (r.statusCode() != 200) {
                     result.error = "search failed: HTTP " + r.statusCode() + " " + r.body();
                 } else {
                     hits(json.readTree(r.body()), result);

@@ -33,15 +33,21 @@ public final class IndexSetup {
         }
     }
 
+    private final OpenSearchConnection connection;
     private final URI base;
     private final HttpClient http;
     private final Duration unavailableTimeout;
     private final ObjectMapper json = new ObjectMapper();
 
     public IndexSetup(String url, Duration unavailableTimeout) {
-        this.base = URI.create(url.endsWith("/") ? url : url + "/");
+        this(OpenSearchConnection.of(url), unavailableTimeout);
+    }
+
+    public IndexSetup(OpenSearchConnection connection, Duration unavailableTimeout) {
+        this.connection = connection;
+        this.base = URI.create(connection.url() + "/");
         this.unavailableTimeout = unavailableTimeout;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        this.http = connection.newHttpClient(Duration.ofSeconds(5));
     }
 
     public void ensure(String index, String field, Settings settings) {
@@ -90,7 +96,7 @@ public final class IndexSetup {
     }
 
     private HttpResponse<String> call(String method, String path, String body) {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve(path))
+        HttpRequest request = connection.authorize(HttpRequest.newBuilder(base.resolve(path)))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
@@ -100,6 +106,10 @@ public final class IndexSetup {
         while (true) {
             try {
                 HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 401 || r.statusCode() == 403) {
+                    // Not a server that is starting: retrying the same credentials cannot help.
+                    throw new IllegalStateException(connection.authenticationFailed(r.statusCode()));
+                }
                 if (r.statusCode() != 503) {
                     return r;
                 }
@@ -107,6 +117,8 @@ public final class IndexSetup {
                     throw new IllegalStateException("OpenSearch at " + base + " answers 503 (not ready) after "
                             + unavailableTimeout.toSeconds() + " s of retries: " + r.body());
                 }
+            } catch (javax.net.ssl.SSLException e) {
+                throw connection.explain(e); // a certificate does not start to be trusted by waiting
             } catch (IOException e) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("OpenSearch at " + base + " is unavailable (" + e + ") after "

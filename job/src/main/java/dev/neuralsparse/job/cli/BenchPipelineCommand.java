@@ -9,7 +9,7 @@ import dev.neuralsparse.flink.IndexSetup;
 import dev.neuralsparse.job.stack.LocalStack;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.net.URI;
+import dev.neuralsparse.flink.OpenSearchConnection;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -142,11 +142,12 @@ final class BenchPipelineCommand implements Command {
     }
 
     private static double bulk(String url, List<String> lines) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
+        OpenSearchConnection opensearch = OpenSearchConnection.of(url); // the local stack: plain HTTP
+        HttpClient http = opensearch.newHttpClient(Duration.ofSeconds(10));
         long t0 = System.nanoTime();
         for (int i = 0; i < lines.size(); i += 500) {
             String body = String.join("", lines.subList(i, Math.min(lines.size(), i + 500)));
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/_bulk"))
+            HttpResponse<String> r = http.send(opensearch.authorize(HttpRequest.newBuilder(opensearch.uri("_bulk")))
                     .header("Content-Type", "application/x-ndjson")
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200 || r.body().contains("\"errors\":true")) {

@@ -14,7 +14,7 @@ import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.net.URI;
+import dev.neuralsparse.flink.OpenSearchConnection;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -77,8 +77,9 @@ final class DemoCommand implements Command {
         ModelChoice model = model(args.get("model", JobOptions.MODEL.defaultValue()), corpus, err);
 
         err.println("== 2/4 loading " + corpus.size() + " documents into Kafka topic " + TOPIC);
-        HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(stack.opensearchUrl() + "/" + INDEX)).DELETE().build(),
-                HttpResponse.BodyHandlers.discarding());
+        OpenSearchConnection opensearch = OpenSearchConnection.of(stack.opensearchUrl()); // the local stack: plain HTTP
+        opensearch.newHttpClient(Duration.ofSeconds(10)).send(opensearch.authorize(HttpRequest.newBuilder(opensearch.uri(INDEX)))
+                .DELETE().build(), HttpResponse.BodyHandlers.discarding());
         KafkaTopics.createWithDeadLetters(stack.kafkaBootstrapServers(), TOPIC, true);
         KafkaTopics.produce(stack.kafkaBootstrapServers(), TOPIC, corpus.stream(), "_id");
 
@@ -139,17 +140,18 @@ final class DemoCommand implements Command {
         return lines;
     }
 
-    private static void search(String opensearch, ModelChoice model, PrintStream out) throws Exception {
+    private static void search(String url, ModelChoice model, PrintStream out) throws Exception {
         IdfTable idf = IdfTable.read(model.folder.resolve("idf.json"));
         ObjectMapper json = new ObjectMapper();
-        HttpClient http = HttpClient.newHttpClient();
-        http.send(HttpRequest.newBuilder(URI.create(opensearch + "/" + INDEX + "/_refresh"))
+        OpenSearchConnection opensearch = OpenSearchConnection.of(url);
+        HttpClient http = opensearch.newHttpClient(Duration.ofSeconds(10));
+        http.send(opensearch.authorize(HttpRequest.newBuilder(opensearch.uri(INDEX + "/_refresh")))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
         try (QueryEncoder queries = QueryEncoder.open(model.folder, QueryEncoder.DEFAULT_MISSING_WEIGHT)) {
             for (String q : QUERIES) {
                 Map<String, Float> vector = queries.encode(q, idf).toTokenMap(queries.vocabulary());
                 String body = SparseQueryBuilder.rankFeatures(JobOptions.OUTPUT_FIELD.defaultValue(), vector, 5).toString();
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(opensearch + "/" + INDEX + "/_search"))
+                HttpResponse<String> r = http.send(opensearch.authorize(HttpRequest.newBuilder(opensearch.uri(INDEX + "/_search")))
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
                 out.println();

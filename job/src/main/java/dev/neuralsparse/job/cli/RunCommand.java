@@ -2,9 +2,10 @@ package dev.neuralsparse.job.cli;
 
 import dev.neuralsparse.job.pipeline.EnrichmentJob;
 import dev.neuralsparse.job.pipeline.JobOptions;
+import dev.neuralsparse.flink.OpenSearchConnection;
+import dev.neuralsparse.job.pipeline.Connections;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -101,20 +102,19 @@ final class RunCommand implements Command {
         return t;
     }
 
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-
     /** Documents in the index now (0 when it cannot be read); refreshed first only when {@code exact}. */
     static long count(Configuration conf, boolean exact) {
+        OpenSearchConnection opensearch = Connections.opensearch(conf);
+        HttpClient http = opensearch.newHttpClient(Duration.ofSeconds(5));
         try {
             if (exact) { // progress polls read what the refresh interval has made visible
-                HTTP.send(HttpRequest.newBuilder(
-                        URI.create(conf.get(JobOptions.OPENSEARCH) + "/" + conf.get(JobOptions.INDEX) + "/_refresh"))
+                http.send(opensearch.authorize(HttpRequest.newBuilder(opensearch.uri(conf.get(JobOptions.INDEX) + "/_refresh")))
                         .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(5)).build(),
                         HttpResponse.BodyHandlers.discarding());
             }
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
-                    URI.create(conf.get(JobOptions.OPENSEARCH) + "/" + conf.get(JobOptions.INDEX) + "/_count"))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(opensearch.authorize(HttpRequest.newBuilder(
+                    opensearch.uri(conf.get(JobOptions.INDEX) + "/_count"))).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString());
             return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).path("count").asLong();
         } catch (Exception e) {
             return 0;

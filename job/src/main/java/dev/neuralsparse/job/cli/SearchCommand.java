@@ -6,10 +6,11 @@ import dev.neuralsparse.encoder.IdfTable;
 import dev.neuralsparse.encoder.ModelResolver;
 import dev.neuralsparse.encoder.QueryEncoder;
 import dev.neuralsparse.encoder.SparseQueryBuilder;
+import dev.neuralsparse.flink.OpenSearchConnection;
+import dev.neuralsparse.job.pipeline.Connections;
 import java.io.InputStream;
+import java.time.Duration;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -37,13 +38,29 @@ final class SearchCommand implements Command {
                 "as a bool of linear rank_feature queries (score = dot product).",
                 "",
                 "  --opensearch URL   default http://127.0.0.1:9200",
+                "  --opensearch-username U, --opensearch-password-file F (or OPENSEARCH_PASSWORD),",
+                "  --opensearch-ca FILE.pem, --opensearch-insecure   as for `run`",
                 "  --field F          rank_features field (default sparse_embedding)",
                 "  --k N              hits (default 10)");
     }
 
+    /** The OpenSearch connection of the command's own options, built as the job builds its own. */
+    static OpenSearchConnection connection(CliArgs args) {
+        java.util.Map<String, String> options = new java.util.HashMap<>();
+        for (String key : java.util.List.of("opensearch", "opensearch-username", "opensearch-password-file", "opensearch-ca",
+                "opensearch-insecure")) {
+            if (args.has(key)) {
+                options.put(key, args.get(key, "true"));
+            }
+        }
+        return Connections.opensearch(org.apache.flink.configuration.Configuration.fromMap(options));
+    }
+
     @Override
     public int run(String[] argv, InputStream in, PrintStream out, PrintStream err) throws Exception {
-        CliArgs args = CliArgs.parse(name(), argv, Set.of("opensearch", "index", "model", "k", "field", "cache-dir"), Set.of());
+        CliArgs args = CliArgs.parse(name(), argv, Set.of("opensearch", "opensearch-username", "opensearch-password-file",
+                "opensearch-ca", "opensearch-insecure", "index", "model", "k", "field", "cache-dir"), Set.of("opensearch-insecure"));
+        OpenSearchConnection opensearch = connection(args);
         if (args.positionals().isEmpty()) {
             throw new CliArgs.UsageException("search needs the query text");
         }
@@ -54,11 +71,20 @@ final class SearchCommand implements Command {
         try (QueryEncoder encoder = QueryEncoder.open(folder, QueryEncoder.DEFAULT_MISSING_WEIGHT)) {
             vector = encoder.encode(query, idf).toTokenMap(encoder.vocabulary());
         }
-        String url = args.get("opensearch", "http://127.0.0.1:9200") + "/" + args.require("index") + "/_search";
         String body = SparseQueryBuilder.rankFeatures(args.get("field", "sparse_embedding"), vector, args.getInt("k", 10)).toString();
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r;
+        try {
+            r = opensearch.newHttpClient(Duration.ofSeconds(10)).send(opensearch.authorize(HttpRequest.newBuilder(
+                    opensearch.uri(args.require("index") + "/_search")))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            throw opensearch.explain(e);
+        }
+        if (r.statusCode() == 401 || r.statusCode() == 403) {
+            err.println("neural-sparse search: " + opensearch.authenticationFailed(r.statusCode()));
+            return 1;
+        }
         ObjectMapper json = new ObjectMapper();
         JsonNode response = json.readTree(r.body());
         if (r.statusCode() != 200) {

@@ -14,6 +14,7 @@ import dev.neuralsparse.flink.DocumentParser;
 import dev.neuralsparse.flink.EncodedDocument;
 import dev.neuralsparse.flink.EncoderFactory;
 import dev.neuralsparse.flink.IndexSetup;
+import dev.neuralsparse.flink.OpenSearchConnection;
 import dev.neuralsparse.flink.RankFeaturesEmitter;
 import dev.neuralsparse.flink.SourceRecord;
 import dev.neuralsparse.flink.SourceRecordDeserializer;
@@ -35,7 +36,6 @@ import org.apache.flink.streaming.api.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.http.HttpHost;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
@@ -106,7 +106,7 @@ public final class EnrichmentJob {
     private List<DataStream<DeadLetter>> documentPipeline(StreamExecutionEnvironment env,
             UnaryOperator<DataStream<Document>> documents) {
         DocumentFormat format = format();
-        new IndexSetup(conf.get(JobOptions.OPENSEARCH), conf.get(JobOptions.OPENSEARCH_WAIT)).ensure(
+        new IndexSetup(Connections.opensearch(conf), conf.get(JobOptions.OPENSEARCH_WAIT)).ensure(
                 conf.get(JobOptions.INDEX), format.outputField(),
                 new IndexSetup.Settings(conf.get(JobOptions.SHARDS), conf.get(JobOptions.REPLICAS),
                         conf.get(JobOptions.REFRESH_INTERVAL), vectorField()));
@@ -192,8 +192,10 @@ public final class EnrichmentJob {
     }
 
     private org.apache.flink.connector.opensearch.sink.Opensearch2Sink<EncodedDocument> opensearchSink(DocumentFormat format) {
+        OpenSearchConnection opensearch = Connections.opensearch(conf);
         return new Opensearch2SinkBuilder<EncodedDocument>()
-                .setHosts(HttpHost.create(conf.get(JobOptions.OPENSEARCH)))
+                .setHosts(opensearch.httpHost())
+                .setRestClientFactory(opensearch.restClientFactory())
                 .setEmitter(new RankFeaturesEmitter(conf.get(JobOptions.INDEX), format.outputField(),
                         conf.get(JobOptions.KAFKA), conf.get(JobOptions.DLQ_TOPIC)))
                 .setBulkFlushMaxActions(conf.get(JobOptions.BULK_ACTIONS))

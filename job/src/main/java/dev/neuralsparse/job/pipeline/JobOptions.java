@@ -27,6 +27,15 @@ public final class JobOptions {
             .withDescription("Kafka consumer group; offsets are committed on checkpoints");
     public static final ConfigOption<String> OPENSEARCH = key("opensearch").stringType().defaultValue("http://127.0.0.1:9200")
             .withDescription("OpenSearch URL");
+    public static final ConfigOption<String> OPENSEARCH_USERNAME = key("opensearch-username").stringType().noDefaultValue()
+            .withDescription("user for basic authentication; the password comes from --opensearch-password-file or the"
+                    + " environment variable OPENSEARCH_PASSWORD, never from an argument");
+    public static final ConfigOption<String> OPENSEARCH_PASSWORD_FILE = key("opensearch-password-file").stringType()
+            .noDefaultValue().withDescription("file holding the password of --opensearch-username (trailing newline ignored)");
+    public static final ConfigOption<String> OPENSEARCH_CA = key("opensearch-ca").stringType().noDefaultValue()
+            .withDescription("PEM file of the CA that signed OpenSearch's certificate (default: the system trust store)");
+    public static final ConfigOption<Boolean> OPENSEARCH_INSECURE = key("opensearch-insecure").booleanType()
+            .defaultValue(false).withDescription("skip TLS certificate and host name checks: for development only");
     public static final ConfigOption<String> INDEX = key("index").stringType().noDefaultValue()
             .withDescription("target index, created with a rank_features mapping when absent (required)");
     public static final ConfigOption<String> MODEL = key("model").stringType()
@@ -151,7 +160,8 @@ public final class JobOptions {
         Map<String, List<ConfigOption<?>>> g = new LinkedHashMap<>();
         g.put("Kafka", List.of(KAFKA, TOPIC, DLQ_TOPIC, GROUP_ID, BOUNDED));
         g.put("Documents", List.of(ID_FIELD, TEXT_FIELDS, OUTPUT_FIELD, MAX_RECORD_BYTES, DELETE_FIELD, VERSION_FIELD));
-        g.put("OpenSearch", List.of(OPENSEARCH, INDEX, FIELD_TYPE, SEISMIC_N_POSTINGS, SEISMIC_CLUSTER_RATIO,
+        g.put("OpenSearch", List.of(OPENSEARCH, OPENSEARCH_USERNAME, OPENSEARCH_PASSWORD_FILE, OPENSEARCH_CA,
+                OPENSEARCH_INSECURE, INDEX, FIELD_TYPE, SEISMIC_N_POSTINGS, SEISMIC_CLUSTER_RATIO,
                 SEISMIC_SUMMARY_PRUNE_RATIO, SEISMIC_APPROXIMATE_THRESHOLD, SHARDS, REPLICAS, REFRESH_INTERVAL,
                 BULK_ACTIONS, BULK_SIZE_MB, BULK_INTERVAL, OPENSEARCH_WAIT));
         g.put("Model and encoder", List.of(MODEL, DEVICE, PRECISION, TOKEN_BUDGET, LONG_DOCS, PRUNE, KEYS, MAX_WAIT,
