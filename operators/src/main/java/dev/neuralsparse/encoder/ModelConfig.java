@@ -93,18 +93,7 @@ public record ModelConfig(
                     "rope_scaling " + scaling + " (only fixed ntk)");
             factor = scaling.path("factor").asDouble(1.0);
         }
-        return new ModelConfig(
-                Architecture.GTE,
-                requireInt(json, "hidden_size", file),
-                requireInt(json, "num_hidden_layers", file),
-                requireInt(json, "num_attention_heads", file),
-                requireInt(json, "intermediate_size", file),
-                requireInt(json, "vocab_size", file),
-                requireInt(json, "max_position_embeddings", file),
-                json.path("type_vocab_size").asInt(0),
-                json.path("layer_norm_eps").asDouble(1e-12),
-                json.path("hidden_act").asText("gelu"),
-                new Rope(json.path("rope_theta").asDouble(10000.0), factor));
+        return bertLike(Architecture.GTE, json, file, 0, new Rope(json.path("rope_theta").asDouble(10000.0), factor));
     }
 
     private static void refuseUnless(boolean supported, Path file, String what) {
@@ -129,18 +118,23 @@ public record ModelConfig(
     }
 
     private static ModelConfig bert(JsonNode json, Path file) {
+        return bertLike(Architecture.BERT, json, file, 2, null);
+    }
+
+    /** BERT's config keys, which GTE's NewConfig shares. */
+    private static ModelConfig bertLike(Architecture architecture, JsonNode json, Path file, int defaultTypeVocab, Rope rope) {
         return new ModelConfig(
-                Architecture.BERT,
+                architecture,
                 requireInt(json, "hidden_size", file),
                 requireInt(json, "num_hidden_layers", file),
                 requireInt(json, "num_attention_heads", file),
                 requireInt(json, "intermediate_size", file),
                 requireInt(json, "vocab_size", file),
                 requireInt(json, "max_position_embeddings", file),
-                json.path("type_vocab_size").asInt(2),
+                json.path("type_vocab_size").asInt(defaultTypeVocab),
                 json.path("layer_norm_eps").asDouble(1e-12),
                 json.path("hidden_act").asText("gelu"),
-                null);
+                rope);
     }
 
     private static int requireInt(JsonNode json, String field, Path file) {

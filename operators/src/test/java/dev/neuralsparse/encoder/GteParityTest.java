@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -25,15 +24,11 @@ class GteParityTest {
     @TempDir Path dir;
 
     static Path folder() throws Exception {
-        return Paths.get(GteParityTest.class.getResource("/models/tiny-gte/config.json").toURI()).getParent();
+        return RepoFixtures.folder("tiny-gte");
     }
 
     private static List<JsonNode> expected() throws Exception {
-        List<JsonNode> out = new ArrayList<>();
-        for (String line : Files.readAllLines(folder().resolve("expected_docs.jsonl"))) {
-            out.add(JSON.readTree(line));
-        }
-        return out;
+        return RepoFixtures.expected("tiny-gte");
     }
 
     @Test

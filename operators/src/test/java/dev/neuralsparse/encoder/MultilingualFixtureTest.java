@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,16 +19,11 @@ class MultilingualFixtureTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static Path folder() throws Exception {
-        return Paths.get(MultilingualFixtureTest.class.getResource("/models/tiny-multilingual-bert/config.json").toURI())
-                .getParent();
+        return RepoFixtures.folder("tiny-multilingual-bert");
     }
 
     private static List<JsonNode> expected() throws Exception {
-        List<JsonNode> out = new ArrayList<>();
-        for (String line : Files.readAllLines(folder().resolve("expected_docs.jsonl"))) {
-            out.add(JSON.readTree(line));
-        }
-        return out;
+        return RepoFixtures.expected("tiny-multilingual-bert");
     }
 
     @Test
