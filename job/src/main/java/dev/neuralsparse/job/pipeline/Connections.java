@@ -31,7 +31,7 @@ public final class Connections {
             b.setCaPem(Path.of(conf.get(JobOptions.OPENSEARCH_CA)));
         }
         if (conf.get(JobOptions.OPENSEARCH_INSECURE)) {
-            LOG.warn("--opensearch-insecure: TLS certificates and host names of {} are NOT checked; anyone on the path can"
+            LOG.warn("--opensearch-insecure: the TLS certificate of {} is NOT checked; anyone on the path can"
                     + " read and change what is indexed. Development only.", conf.get(JobOptions.OPENSEARCH));
             b.setInsecure(true);
         }

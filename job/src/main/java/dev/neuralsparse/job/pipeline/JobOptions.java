@@ -35,7 +35,7 @@ public final class JobOptions {
     public static final ConfigOption<String> OPENSEARCH_CA = key("opensearch-ca").stringType().noDefaultValue()
             .withDescription("PEM file of the CA that signed OpenSearch's certificate (default: the system trust store)");
     public static final ConfigOption<Boolean> OPENSEARCH_INSECURE = key("opensearch-insecure").booleanType()
-            .defaultValue(false).withDescription("skip TLS certificate and host name checks: for development only");
+            .defaultValue(false).withDescription("trust any TLS certificate (no CA check): for development only");
     public static final ConfigOption<String> INDEX = key("index").stringType().noDefaultValue()
             .withDescription("target index, created with a rank_features mapping when absent (required)");
     public static final ConfigOption<String> MODEL = key("model").stringType()
