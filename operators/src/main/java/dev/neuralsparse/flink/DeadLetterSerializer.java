@@ -51,7 +51,7 @@ public class DeadLetterSerializer implements KafkaRecordSerializationSchema<Dead
     @Override
     public ProducerRecord<byte[], byte[]> serialize(DeadLetter letter, KafkaSinkContext context, Long timestamp) {
         if (counters != null) {
-            String stage = letter.stage.name().toLowerCase();
+            String stage = letter.stage.name().toLowerCase(java.util.Locale.ROOT);
             counters.computeIfAbsent(stage + "/" + letter.reasonClass,
                     k -> metrics.addGroup("stage", stage).addGroup("reason", String.valueOf(letter.reasonClass))
                             .counter("deadLetters")).inc();
@@ -65,7 +65,7 @@ public class DeadLetterSerializer implements KafkaRecordSerializationSchema<Dead
         }
         ObjectNode out = json.createObjectNode();
         out.put("reason", cut(letter.reason));
-        out.put("stage", letter.stage.name().toLowerCase());
+        out.put("stage", letter.stage.name().toLowerCase(java.util.Locale.ROOT));
         out.put("reason_class", letter.reasonClass);
         out.put("document_id", letter.documentId);
         if (letter.source != null) {

@@ -114,7 +114,7 @@ public class DocumentParser extends ProcessFunction<SourceRecord, Document> {
                 continue;
             }
             if (!v.isTextual()) {
-                throw new InvalidRecord("text_not_string", "text field '" + field + "' is a " + v.getNodeType().name().toLowerCase()
+                throw new InvalidRecord("text_not_string", "text field '" + field + "' is a " + v.getNodeType().name().toLowerCase(java.util.Locale.ROOT)
                         + ", not a string", id);
             }
             parts.add(v.asText());

@@ -63,7 +63,7 @@ final class JsonLinesInput {
             return reject("no \"text\" field");
         }
         if (!text.isTextual()) {
-            return reject("\"text\" is a " + text.getNodeType().name().toLowerCase() + ", not a string");
+            return reject("\"text\" is a " + text.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + ", not a string");
         }
         return new Line(lineNumber, node.get("id"), text.asText());
     }
