@@ -6,10 +6,12 @@ import dev.neuralsparse.encoder.EncoderSpec;
 import dev.neuralsparse.encoder.SparseEncoder;
 import dev.neuralsparse.encoder.SparseVector;
 import dev.neuralsparse.flink.IndexSetup;
+import dev.neuralsparse.flink.OpenSearchConnection;
+import dev.neuralsparse.job.pipeline.Connections;
+import dev.neuralsparse.job.pipeline.JobOptions;
 import dev.neuralsparse.job.stack.LocalStack;
 import java.io.InputStream;
 import java.io.PrintStream;
-import dev.neuralsparse.flink.OpenSearchConnection;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -84,7 +86,7 @@ final class BenchPipelineCommand implements Command {
         long t0 = System.nanoTime();
         RunCommand.runJob(conf, err);
         double jobSeconds = (System.nanoTime() - t0) / 1e9;
-        long indexed = RunCommand.count(conf, true);
+        long indexed = new IndexCount(Connections.opensearch(conf), conf.get(JobOptions.INDEX)).get(true);
         double job = indexed / jobSeconds;
         out.printf(Locale.ROOT, "job (Kafka -> parse -> encode -> OpenSearch, start-up included): %d docs in %.2f s = %.1f docs/s%n",
                 indexed, jobSeconds, job);

@@ -2,14 +2,8 @@ package dev.neuralsparse.job.cli;
 
 import dev.neuralsparse.job.pipeline.EnrichmentJob;
 import dev.neuralsparse.job.pipeline.JobOptions;
-import dev.neuralsparse.flink.OpenSearchConnection;
-import dev.neuralsparse.job.pipeline.Connections;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.Locale;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -68,7 +62,8 @@ final class RunCommand implements Command {
         EnrichmentJob job = new EnrichmentJob(conf);
         job.build(env);
         boolean indexing = conf.getOptional(JobOptions.TOPIC).isPresent();
-        Thread reporter = progressReporter(conf, progress);
+        IndexCount count = indexing ? new IndexCount(job.opensearch(), conf.get(JobOptions.INDEX)) : null;
+        Thread reporter = progressReporter(count, progress);
         if (indexing) {
             reporter.start();
         }
@@ -79,45 +74,26 @@ final class RunCommand implements Command {
             reporter.join(2000);
         }
         if (indexing) {
-            progress.printf(Locale.ROOT, "%nindex %s holds %d documents%n", conf.get(JobOptions.INDEX), count(conf, true));
+            progress.printf(Locale.ROOT, "%nindex %s holds %d documents%n", conf.get(JobOptions.INDEX), count.get(true));
         }
     }
 
-    private static Thread progressReporter(Configuration conf, PrintStream progress) {
+    private static Thread progressReporter(IndexCount count, PrintStream progress) {
         Thread t = new Thread(() -> {
             long start = System.nanoTime();
-            long before = count(conf, false);
+            long before = count.get(false);
             while (!Thread.currentThread().isInterrupted()) {
                 try {
                     Thread.sleep(2000);
                 } catch (InterruptedException e) {
                     return;
                 }
-                long now = count(conf, false) - before;
+                long now = count.get(false) - before;
                 double seconds = (System.nanoTime() - start) / 1e9;
                 progress.printf(Locale.ROOT, "\rindexed %d documents in %.0f s (%.1f docs/s)   ", now, seconds, now / seconds);
             }
         }, "progress");
         t.setDaemon(true);
         return t;
-    }
-
-    /** Documents in the index now (0 when it cannot be read); refreshed first only when {@code exact}. */
-    static long count(Configuration conf, boolean exact) {
-        OpenSearchConnection opensearch = Connections.opensearch(conf);
-        HttpClient http = opensearch.newHttpClient(Duration.ofSeconds(5));
-        try {
-            if (exact) { // progress polls read what the refresh interval has made visible
-                http.send(opensearch.authorize(HttpRequest.newBuilder(opensearch.uri(conf.get(JobOptions.INDEX) + "/_refresh")))
-                        .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(5)).build(),
-                        HttpResponse.BodyHandlers.discarding());
-            }
-            HttpResponse<String> r = http.send(opensearch.authorize(HttpRequest.newBuilder(
-                    opensearch.uri(conf.get(JobOptions.INDEX) + "/_count"))).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).path("count").asLong();
-        } catch (Exception e) {
-            return 0;
-        }
     }
 }

@@ -47,6 +47,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 public final class EnrichmentJob {
     private final ReadableConfig conf;
     private EncoderFactory encoderFactory = EncoderFactory.sparseEncoder();
+    private OpenSearchConnection opensearch;
 
     public EnrichmentJob(ReadableConfig conf) {
         this.conf = conf;
@@ -57,6 +58,14 @@ public final class EnrichmentJob {
         if (!blank(conf.get(JobOptions.TOPIC)) || conf.get(JobOptions.SEARCH)) {
             require(JobOptions.INDEX.key(), conf.get(JobOptions.INDEX));
         }
+    }
+
+    /** The OpenSearch connection of every client of the job, built once (password and CA read once). */
+    public synchronized OpenSearchConnection opensearch() {
+        if (opensearch == null) {
+            opensearch = Connections.opensearch(conf);
+        }
+        return opensearch;
     }
 
     /** How TaskManagers open the encoder (tests wrap the real one to watch or break it). */
@@ -106,7 +115,7 @@ public final class EnrichmentJob {
     private List<DataStream<DeadLetter>> documentPipeline(StreamExecutionEnvironment env,
             UnaryOperator<DataStream<Document>> documents) {
         DocumentFormat format = format();
-        new IndexSetup(Connections.opensearch(conf), conf.get(JobOptions.OPENSEARCH_WAIT)).ensure(
+        new IndexSetup(opensearch(), conf.get(JobOptions.OPENSEARCH_WAIT)).ensure(
                 conf.get(JobOptions.INDEX), format.outputField(),
                 new IndexSetup.Settings(conf.get(JobOptions.SHARDS), conf.get(JobOptions.REPLICAS),
                         conf.get(JobOptions.REFRESH_INTERVAL), vectorField()));
@@ -192,10 +201,9 @@ public final class EnrichmentJob {
     }
 
     private org.apache.flink.connector.opensearch.sink.Opensearch2Sink<EncodedDocument> opensearchSink(DocumentFormat format) {
-        OpenSearchConnection opensearch = Connections.opensearch(conf);
         return new Opensearch2SinkBuilder<EncodedDocument>()
-                .setHosts(opensearch.httpHost())
-                .setRestClientFactory(opensearch.restClientFactory())
+                .setHosts(opensearch().httpHost())
+                .setRestClientFactory(opensearch().restClientFactory())
                 .setEmitter(new RankFeaturesEmitter(conf.get(JobOptions.INDEX), format.outputField(),
                         conf.get(JobOptions.KAFKA), conf.get(JobOptions.DLQ_TOPIC)))
                 .setBulkFlushMaxActions(conf.get(JobOptions.BULK_ACTIONS))

@@ -90,7 +90,7 @@ final class QueryPipeline {
 
     private DataStream<DeadLetter> search(DataStream<QueryVector> vectors) {
         SingleOutputStreamOperator<SearchResult> results = AsyncDataStream.unorderedWait(vectors,
-                new AsyncSearchFunction(Connections.opensearch(conf), conf.get(JobOptions.INDEX),
+                new AsyncSearchFunction(job.opensearch(), conf.get(JobOptions.INDEX),
                         conf.get(JobOptions.OUTPUT_FIELD), conf.get(JobOptions.NEURAL_SPARSE_QUERY)),
                 conf.get(JobOptions.ASYNC_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS, conf.get(JobOptions.ASYNC_CAPACITY))
                 .name("search")
