@@ -62,8 +62,7 @@ public class AsyncSearchFunction extends RichAsyncFunction<QueryVector, SearchRe
                 future.completeExceptionally(new IllegalStateException(connection.authenticationFailed(r.statusCode())));
                 return;
             }
-            if (FailureClass.ofBulkItem(org.opensearch.core.rest.RestStatus.fromCode(r.statusCode()))
-                    == FailureClass.INFRASTRUCTURE) {
+            if (FailureClass.ofHttpStatus(r.statusCode()) == FailureClass.INFRASTRUCTURE) {
                 future.completeExceptionally(new IllegalStateException("OpenSearch answered the search of query " + q.id
                         + " with HTTP " + r.statusCode() + "; restarting from the last checkpoint"));
                 return;

@@ -47,10 +47,15 @@ public enum FailureClass {
 
     /** The class of a failed bulk item. */
     public static FailureClass ofBulkItem(RestStatus status) {
-        if (status == RestStatus.CONFLICT) {
+        return ofHttpStatus(status.getStatus());
+    }
+
+    /** The class of an OpenSearch answer that is not a success, by its HTTP status (any code, known or not). */
+    public static FailureClass ofHttpStatus(int status) {
+        if (status == 409) {
             return STALE;
         }
-        if (status == RestStatus.TOO_MANY_REQUESTS || status.getStatus() >= 500) {
+        if (status == 429 || status >= 500) {
             return INFRASTRUCTURE;
         }
         return INPUT;

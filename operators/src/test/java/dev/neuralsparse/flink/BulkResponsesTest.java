@@ -31,6 +31,8 @@ class BulkResponsesTest {
         assertThat(FailureClass.ofBulkItem(RestStatus.CONFLICT)).isEqualTo(FailureClass.STALE);
         assertThat(FailureClass.ofBulkItem(RestStatus.TOO_MANY_REQUESTS)).isEqualTo(FailureClass.INFRASTRUCTURE);
         assertThat(FailureClass.ofBulkItem(RestStatus.SERVICE_UNAVAILABLE)).isEqualTo(FailureClass.INFRASTRUCTURE);
+        assertThat(FailureClass.ofHttpStatus(520)).as("a code RestStatus does not know").isEqualTo(FailureClass.INFRASTRUCTURE);
+        assertThat(FailureClass.ofHttpStatus(404)).isEqualTo(FailureClass.INPUT);
     }
 
     private static SourceRecord source(long offset) {
