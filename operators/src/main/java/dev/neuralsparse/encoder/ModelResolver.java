@@ -52,6 +52,7 @@ public final class ModelResolver {
     private final String revision;
     private final Duration timeout;
     private final String token;
+    private HttpClient http;
 
     private ModelResolver(Builder b) {
         this.endpoint = URI.create(b.endpoint.endsWith("/") ? b.endpoint : b.endpoint + "/");
@@ -98,18 +99,17 @@ public final class ModelResolver {
         } catch (IOException e) {
             throw new ModelLoadException("Cannot create model cache folder " + folder + ": " + e, e);
         }
-        HttpClient[] client = {null};
-        String transformer = sentenceTransformersFiles(ref, folder, client);
+        String transformer = sentenceTransformersFiles(ref, folder);
         for (String file : requiredFiles) {
             boolean ofTransformer = TRANSFORMER_FILES.contains(file);
             if (file.equals("tokenizer.json") && Files.isRegularFile(folder.resolve(transformer + file))) {
                 continue; // the transformer's folder has its own tokenizer, which the encoder loads
             }
-            client[0] = fetch(client[0], ref, ofTransformer ? transformer + file : file, folder, true);
+            fetch(ref, ofTransformer ? transformer + file : file, folder, true);
         }
         for (String file : OPTIONAL_FILES) {
             if (!requiredFiles.contains(file)) {
-                client[0] = fetch(client[0], ref, file, folder, false);
+                fetch(ref, file, folder, false);
             }
         }
         return folder;
@@ -122,21 +122,21 @@ public final class ModelResolver {
      *
      * @return the folder prefix of the transformer's files ("" for the top of the repository)
      */
-    private String sentenceTransformersFiles(String ref, Path folder, HttpClient[] client) {
-        client[0] = fetch(client[0], ref, "modules.json", folder, false);
+    private String sentenceTransformersFiles(String ref, Path folder) {
+        fetch(ref, "modules.json", folder, false);
         if (!Files.isRegularFile(folder.resolve("modules.json"))) {
             return "";
         }
-        client[0] = fetch(client[0], ref, "router_config.json", folder, false);
+        fetch(ref, "router_config.json", folder, false);
         SparseRecipe.DocumentModules modules = SparseRecipe.documentModules(folder);
-        client[0] = fetch(client[0], ref, prefix(modules.pooling()) + "config.json", folder, true);
+        fetch(ref, prefix(modules.pooling()) + "config.json", folder, true);
         if (modules.transformer().isEmpty()) {
             return "";
         }
-        client[0] = fetch(client[0], ref, prefix(modules.transformer()) + "config.json", folder, false);
+        fetch(ref, prefix(modules.transformer()) + "config.json", folder, false);
         boolean ownFolder = Files.isRegularFile(folder.resolve(modules.transformer()).resolve("config.json"));
         if (ownFolder) {
-            client[0] = fetch(client[0], ref, prefix(modules.transformer()) + "tokenizer.json", folder, false);
+            fetch(ref, prefix(modules.transformer()) + "tokenizer.json", folder, false);
         }
         return ownFolder ? prefix(modules.transformer()) : "";
     }
@@ -150,17 +150,18 @@ public final class ModelResolver {
         return cacheDir.resolve("models--" + repoId.replace("/", "--")).resolve(revision);
     }
 
-    private HttpClient fetch(HttpClient client, String repo, String file, Path folder, boolean required) {
+    private void fetch(String repo, String file, Path folder, boolean required) {
         Path target = folder.resolve(file);
         if (Files.isRegularFile(target) || Files.exists(folder.resolve(file + ABSENT_SUFFIX))) {
-            return client; // cached: no network at all, so a cached model works offline
+            return; // cached: no network at all, so a cached model works offline
         }
         try {
             Files.createDirectories(target.getParent()); // module files live in subfolders
         } catch (IOException e) {
-            return failed(repo, file, required, e, client);
+            failed(repo, file, required, e);
+            return;
         }
-        HttpClient http = client != null ? client : newClient();
+        HttpClient http = http();
         URI url = endpoint.resolve(repo + "/resolve/" + revision + "/" + file);
         try {
             LOG.info("Downloading {} of {} from {}", file, repo, url);
@@ -168,7 +169,7 @@ public final class ModelResolver {
             try (InputStream body = response.body()) {
                 if (response.statusCode() == 404 && !required) {
                     Files.createFile(folder.resolve(file + ABSENT_SUFFIX));
-                    return http;
+                    return;
                 }
                 if (response.statusCode() != 200) {
                     throw new IOException("HTTP " + response.statusCode() + " from " + url);
@@ -176,16 +177,15 @@ public final class ModelResolver {
                 long expected = response.headers().firstValueAsLong("Content-Length").orElse(-1);
                 writeAtomically(body, target, expected);
             }
-            return http;
         } catch (IOException e) {
-            return failed(repo, file, required, e, http);
+            failed(repo, file, required, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return failed(repo, file, required, e, http);
+            failed(repo, file, required, e);
         }
     }
 
-    private HttpClient failed(String repo, String file, boolean required, Exception cause, HttpClient http) {
+    private void failed(String repo, String file, boolean required, Exception cause) {
         String message =
                 "Cannot download " + file + " of model " + repo + " (revision " + revision + ") from "
                         + endpoint + ": " + cause.getMessage() + ". Nothing is cached for it in "
@@ -194,7 +194,6 @@ public final class ModelResolver {
             throw new ModelLoadException(message, cause);
         }
         LOG.warn("{} (optional file, going on without it)", message);
-        return http;
     }
 
     private HttpRequest request(URI url) {
@@ -203,6 +202,14 @@ public final class ModelResolver {
             request.header("Authorization", "Bearer " + token);
         }
         return request.build();
+    }
+
+    /** Created at the first download, so that a model found in the cache needs no client at all. */
+    private synchronized HttpClient http() {
+        if (http == null) {
+            http = newClient();
+        }
+        return http;
     }
 
     private HttpClient newClient() {
