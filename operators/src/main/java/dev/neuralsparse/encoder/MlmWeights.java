@@ -67,7 +67,7 @@ final class MlmWeights implements AutoCloseable {
         layers = new ArrayList<>();
         double scale = 1.0 / Math.sqrt(cfg.headSize());
         for (int i = 0; i < cfg.layers(); i++) {
-            layers.add(layer(l, n, i, d, cfg.intermediateSize(), scale));
+            layers.add(layer(l, n, i, d, cfg.intermediateSize(), scale, cfg.architecture() == Architecture.GTE));
         }
         String dense = l.has(n.headDense() + ".weight") ? n.headDense() : TensorNames.Gte.HEAD_DENSE_ALT;
         String norm = l.has(n.headNorm() + ".weight") || l.has(n.headNorm() + ".gamma")
@@ -82,7 +82,7 @@ final class MlmWeights implements AutoCloseable {
         decoderBias = l.take(l.header.has(n.decoderBias()) ? n.decoderBias() : n.decoderBiasAlt(), cfg.vocabSize());
     }
 
-    private static Layer layer(Loader l, TensorNames n, int i, int d, int ffn, double scale) {
+    private static Layer layer(Loader l, TensorNames n, int i, int d, int ffn, double scale, boolean gated) {
         NDArray qkv;
         NDArray qkvb;
         if (n.key(i) == null) {
@@ -102,7 +102,6 @@ final class MlmWeights implements AutoCloseable {
                     .concat(l.raw(n.value(i) + ".bias", d));
         }
         // GTE's gated MLP: up and gate in one projection of twice the width, without a bias.
-        boolean gated = n instanceof TensorNames.Gte;
         int ffnInRows = gated ? 2 * ffn : ffn;
         return new Layer(
                 l.keep(qkv), l.keep(qkvb),

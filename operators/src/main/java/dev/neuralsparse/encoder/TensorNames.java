@@ -78,7 +78,7 @@ interface TensorNames {
         public String headNorm() { return "lm_head.norm"; }
         public String decoderWeight() { return "lm_head.decoder.weight"; }
         public String decoderBias() { return "lm_head.decoder.bias"; }
-        public String decoderBiasAlt() { return "lm_head.bias"; }
+        public String decoderBiasAlt() { return "lm_head.decoder.bias"; }
 
         /** The later port's names of the head's dense and norm. */
         static final String HEAD_DENSE_ALT = "lm_head.transform.0";

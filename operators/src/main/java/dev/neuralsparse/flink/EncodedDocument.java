@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 
 /**
  * What the encoding stage gives for one {@link Document}: its sparse vector (encoded now, or the
- * vector of the same text kept from an earlier version: {@link #skipped}), a deletion to pass on,
+ * vector of the same text kept from an earlier version), a deletion to pass on,
  * or the reason the document cannot be encoded ({@link #failed()}).
  */
 public class EncodedDocument implements Serializable {
@@ -14,8 +14,6 @@ public class EncodedDocument implements Serializable {
     public Document document;
     /** Token (or token id) -> weight, non-zero entries only; null for a deletion or a failure. */
     public LinkedHashMap<String, Float> vector;
-    /** True when the vector was reused because the text had not changed. */
-    public boolean skipped;
     public String error;
 
     public EncodedDocument() {}
@@ -24,12 +22,6 @@ public class EncodedDocument implements Serializable {
         EncodedDocument e = new EncodedDocument();
         e.document = document;
         e.vector = vector;
-        return e;
-    }
-
-    public static EncodedDocument unchanged(Document document, LinkedHashMap<String, Float> vector) {
-        EncodedDocument e = encoded(document, vector);
-        e.skipped = true;
         return e;
     }
 

@@ -6,7 +6,6 @@ import dev.neuralsparse.encoder.EncoderSpec;
 import dev.neuralsparse.encoder.SparseVector;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Collections;
@@ -74,6 +73,8 @@ final class SparseEncodeOperator extends AbstractStreamOperator<EncodedDocument>
     private transient EncodeMetrics metrics;
     private transient ValueState<EncodedText> lastEncoded;
     private transient byte[] modelIdentity;
+    /** Used on the task thread only (processElement and mails). */
+    private transient MessageDigest sha256;
     /** Per id with a record in flight: the records of that id waiting behind it. */
     private transient Map<String, ArrayDeque<Slot>> waitingById;
     /** Records submitted to the encoder and not completed: cancelled on close. */
@@ -100,6 +101,7 @@ final class SparseEncodeOperator extends AbstractStreamOperator<EncodedDocument>
         encoder = SharedEncoders.acquire(spec, stage.encoderFactory, stage.maxWait, stage.tokenizerThreads);
         metrics = new EncodeMetrics(getMetricGroup(), encoder);
         modelIdentity = modelIdentity(spec);
+        sha256 = MessageDigest.getInstance("SHA-256");
         if (stage.skipUnchanged) {
             ValueStateDescriptor<EncodedText> descriptor = new ValueStateDescriptor<>("last-encoded-text", EncodedText.class);
             descriptor.enableTimeToLive(StateTtlConfig.newBuilder(stage.stateTtl)
@@ -166,7 +168,7 @@ final class SparseEncodeOperator extends AbstractStreamOperator<EncodedDocument>
             EncodedText last = valueOf(lastEncoded);
             if (last != null && Arrays.equals(last.hash, slot.hash)) {
                 metrics.skipped.inc();
-                finish(slot, EncodedDocument.unchanged(doc, keys(last.vector())));
+                finish(slot, EncodedDocument.encoded(doc, keys(last.vector())));
                 return;
             }
         }
@@ -295,13 +297,9 @@ final class SparseEncodeOperator extends AbstractStreamOperator<EncodedDocument>
     }
 
     private byte[] hash(String text) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(modelIdentity);
-            return sha.digest(text.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
+        sha256.reset();
+        sha256.update(modelIdentity);
+        return sha256.digest(text.getBytes(StandardCharsets.UTF_8));
     }
 
     private static EncodedText valueOf(ValueState<EncodedText> state) {
