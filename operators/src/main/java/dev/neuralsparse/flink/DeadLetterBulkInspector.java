@@ -33,8 +33,8 @@ public class DeadLetterBulkInspector implements BulkResponseInspector {
      * TaskManager. Use it with a {@link RankFeaturesEmitter} given the same Kafka and topic: the
      * two share the writer's {@link SinkDeadLetters}.
      */
-    public static BulkResponseInspectorFactory factory(String bootstrapServers, String topic) {
-        return context -> new DeadLetterBulkInspector(SinkDeadLetters.forThisWriter(bootstrapServers, topic),
+    public static BulkResponseInspectorFactory factory(KafkaConnection kafka, String topic) {
+        return context -> new DeadLetterBulkInspector(SinkDeadLetters.forThisWriter(kafka, topic),
                 context.metricGroup());
     }
 

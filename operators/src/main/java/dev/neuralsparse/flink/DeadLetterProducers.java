@@ -8,13 +8,13 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * One Kafka producer per bootstrap address per JVM for dead letters found in bulk responses,
+ * One Kafka producer per Kafka connection per JVM for dead letters found in bulk responses,
  * reference-counted: the OpenSearch sink's emitter acquires it in {@code open()} and releases it
  * in {@code close()} (the bulk response inspector has no lifecycle of its own), and the last
  * release closes it, so a restarted or cancelled job leaves no producer behind.
  */
 final class DeadLetterProducers {
-    private static final Map<String, Entry> PRODUCERS = new HashMap<>();
+    private static final Map<KafkaConnection, Entry> PRODUCERS = new HashMap<>();
 
     private static final class Entry {
         final KafkaProducer<byte[], byte[]> producer;
@@ -27,32 +27,32 @@ final class DeadLetterProducers {
 
     private DeadLetterProducers() {}
 
-    static synchronized void acquire(String bootstrapServers) {
-        PRODUCERS.computeIfAbsent(bootstrapServers, b -> new Entry(create(b))).references++;
+    static synchronized void acquire(KafkaConnection kafka) {
+        PRODUCERS.computeIfAbsent(kafka, b -> new Entry(create(b))).references++;
     }
 
-    static synchronized void release(String bootstrapServers) {
-        Entry e = PRODUCERS.get(bootstrapServers);
+    static synchronized void release(KafkaConnection kafka) {
+        Entry e = PRODUCERS.get(kafka);
         if (e != null && --e.references == 0) {
-            PRODUCERS.remove(bootstrapServers);
+            PRODUCERS.remove(kafka);
             e.producer.close();
         }
     }
 
     /** The producer the emitter of this writer acquired. */
-    static synchronized KafkaProducer<byte[], byte[]> get(String bootstrapServers) {
-        Entry e = PRODUCERS.get(bootstrapServers);
+    static synchronized KafkaProducer<byte[], byte[]> get(KafkaConnection kafka) {
+        Entry e = PRODUCERS.get(kafka);
         if (e == null) {
-            throw new IllegalStateException("no dead-letter producer for " + bootstrapServers + ": the emitter was not opened");
+            throw new IllegalStateException("no dead-letter producer for " + kafka + ": the emitter was not opened");
         }
         return e.producer;
     }
 
-    private static KafkaProducer<byte[], byte[]> create(String bootstrapServers) {
+    private static KafkaProducer<byte[], byte[]> create(KafkaConnection kafka) {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 << 20);
+        p.putAll(kafka.clientProperties());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         return new KafkaProducer<>(p);

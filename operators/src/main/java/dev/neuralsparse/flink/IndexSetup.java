@@ -108,20 +108,20 @@ public final class IndexSetup {
                 HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 401 || r.statusCode() == 403) {
                     // Not a server that is starting: retrying the same credentials cannot help.
-                    throw new IllegalStateException(connection.authenticationFailed(r.statusCode()));
+                    throw new ClusterAccessException(connection.authenticationFailed(r.statusCode()), null);
                 }
                 if (r.statusCode() != 503) {
                     return r;
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("OpenSearch at " + base + " answers 503 (not ready) after "
-                            + unavailableTimeout.toSeconds() + " s of retries: " + r.body());
+                    throw new ClusterAccessException("OpenSearch at " + base + " answers 503 (not ready) after "
+                            + unavailableTimeout.toSeconds() + " s of retries: " + r.body(), null);
                 }
             } catch (javax.net.ssl.SSLException e) {
                 throw connection.explain(e); // a certificate does not start to be trusted by waiting
             } catch (IOException e) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("OpenSearch at " + base + " is unavailable (" + e + ") after "
+                    throw new ClusterAccessException("OpenSearch at " + base + " is unavailable (" + e + ") after "
                             + unavailableTimeout.toSeconds() + " s of retries with backoff", e);
                 }
                 LOG.warn("OpenSearch at {} is unavailable ({}); retrying in {} ms", base, e.toString(), backoffMs);

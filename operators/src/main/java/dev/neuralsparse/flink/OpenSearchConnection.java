@@ -175,7 +175,7 @@ public final class OpenSearchConnection implements Serializable {
     public RuntimeException explain(Exception failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof SSLHandshakeException) {
-                return new IllegalStateException("TLS trust problem with OpenSearch at " + url + ": its certificate is not"
+                return new ClusterAccessException("TLS trust problem with OpenSearch at " + url + ": its certificate is not"
                         + " trusted (" + t.getMessage() + "); pass --opensearch-ca FILE.pem with the CA that signed it"
                         + (insecure ? "" : ", or --opensearch-insecure for development only"), failure);
             }

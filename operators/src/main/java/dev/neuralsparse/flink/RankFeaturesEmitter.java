@@ -27,31 +27,31 @@ import org.opensearch.index.VersionType;
  * version) would fail the whole bulk: it goes to the dead letters here instead, never into a bulk.
  */
 public class RankFeaturesEmitter implements OpensearchEmitter<EncodedDocument> {
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
 
     private final String index;
     private final String field;
-    private final String deadLetterBootstrapServers;
+    private final KafkaConnection deadLetterKafka;
     private final String deadLetterTopic;
     private transient ObjectMapper json;
     private transient SinkDeadLetters deadLetters;
 
     /**
-     * @param deadLetterBootstrapServers Kafka of the dead-letter topic, shared with the writer's
+     * @param deadLetterKafka Kafka of the dead-letter topic, shared with the writer's
      *     {@link DeadLetterBulkInspector} (null: requests the client refuses fail the job)
      */
-    public RankFeaturesEmitter(String index, String field, String deadLetterBootstrapServers, String deadLetterTopic) {
+    public RankFeaturesEmitter(String index, String field, KafkaConnection deadLetterKafka, String deadLetterTopic) {
         this.index = index;
         this.field = field;
-        this.deadLetterBootstrapServers = deadLetterBootstrapServers;
+        this.deadLetterKafka = deadLetterKafka;
         this.deadLetterTopic = deadLetterTopic;
     }
 
     @Override
     public void open() {
         json = new ObjectMapper();
-        if (deadLetterBootstrapServers != null) {
-            deadLetters = SinkDeadLetters.forThisWriter(deadLetterBootstrapServers, deadLetterTopic);
+        if (deadLetterKafka != null) {
+            deadLetters = SinkDeadLetters.forThisWriter(deadLetterKafka, deadLetterTopic);
         }
     }
 

@@ -25,7 +25,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 final class SinkDeadLetters {
     private static final ThreadLocal<SinkDeadLetters> HANDOFF = new ThreadLocal<>();
 
-    private final String bootstrapServers;
+    private final KafkaConnection kafka;
     private final String topic;
     private final DeadLetterSerializer serializer;
     private final Map<String, ArrayDeque<SourceRecord>> inFlight = new HashMap<>();
@@ -34,21 +34,21 @@ final class SinkDeadLetters {
     private boolean unflushed;
     private boolean closed;
 
-    private SinkDeadLetters(String bootstrapServers, String topic) {
-        this.bootstrapServers = bootstrapServers;
+    private SinkDeadLetters(KafkaConnection kafka, String topic) {
+        this.kafka = kafka;
         this.topic = topic;
         this.serializer = new DeadLetterSerializer(topic);
-        DeadLetterProducers.acquire(bootstrapServers);
+        DeadLetterProducers.acquire(kafka);
     }
 
     /** The instance shared by the emitter and the inspector of the writer being created on this thread. */
-    static SinkDeadLetters forThisWriter(String bootstrapServers, String topic) {
+    static SinkDeadLetters forThisWriter(KafkaConnection kafka, String topic) {
         SinkDeadLetters first = HANDOFF.get();
         if (first != null) {
             HANDOFF.remove();
             return first;
         }
-        SinkDeadLetters created = new SinkDeadLetters(bootstrapServers, topic);
+        SinkDeadLetters created = new SinkDeadLetters(kafka, topic);
         HANDOFF.set(created);
         return created;
     }
@@ -84,7 +84,7 @@ final class SinkDeadLetters {
         count(letter);
         ProducerRecord<byte[], byte[]> record = serializer.serialize(letter, null, null);
         try {
-            DeadLetterProducers.get(bootstrapServers).send(record).get();
+            DeadLetterProducers.get(kafka).send(record).get();
             unflushed = true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -103,7 +103,7 @@ final class SinkDeadLetters {
 
     void flush() {
         if (unflushed) {
-            DeadLetterProducers.get(bootstrapServers).flush();
+            DeadLetterProducers.get(kafka).flush();
             unflushed = false;
         }
     }
@@ -112,7 +112,7 @@ final class SinkDeadLetters {
         if (!closed) {
             closed = true;
             inFlight.clear();
-            DeadLetterProducers.release(bootstrapServers);
+            DeadLetterProducers.release(kafka);
         }
     }
 }

@@ -47,8 +47,8 @@ class BulkResponsesTest {
     @Test
     void itemsAreFoundByIdWhateverTheirPositionAndTwoWritesOfOneIdInOrder() {
         // A SinkDeadLetters whose producer never connects: these responses send no dead letter.
-        SinkDeadLetters sink = SinkDeadLetters.forThisWriter("127.0.0.1:1", "dlq");
-        assertThat(SinkDeadLetters.forThisWriter("127.0.0.1:1", "dlq")).as("the second asker takes it over").isSameAs(sink);
+        SinkDeadLetters sink = SinkDeadLetters.forThisWriter(KafkaConnection.of("127.0.0.1:1"), "dlq");
+        assertThat(SinkDeadLetters.forThisWriter(KafkaConnection.of("127.0.0.1:1"), "dlq")).as("the second asker takes it over").isSameAs(sink);
         try {
             sink.track("a", source(1));
             sink.track("b", source(2));

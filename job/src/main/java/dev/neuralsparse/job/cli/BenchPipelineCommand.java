@@ -1,5 +1,6 @@
 package dev.neuralsparse.job.cli;
 
+import dev.neuralsparse.flink.KafkaConnection;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.neuralsparse.encoder.EncoderSpec;
@@ -79,8 +80,8 @@ final class BenchPipelineCommand implements Command {
                 docs.size(), rawSeconds, raw);
 
         String topic = "bench-job-" + run;
-        KafkaTopics.createWithDeadLetters(stack.kafkaBootstrapServers(), topic, false);
-        KafkaTopics.produce(stack.kafkaBootstrapServers(), topic, docs.stream().map(ObjectNode::toString), "_id");
+        KafkaTopics.createWithDeadLetters(KafkaConnection.of(stack.kafkaBootstrapServers()), topic, false);
+        KafkaTopics.produce(KafkaConnection.of(stack.kafkaBootstrapServers()), topic, docs.stream().map(ObjectNode::toString), "_id");
         Configuration conf = RunCommand.boundedJob(stack, topic, topic, model);
         conf.setString("parallelism", Integer.toString(args.getInt("parallelism", 1)));
         long t0 = System.nanoTime();

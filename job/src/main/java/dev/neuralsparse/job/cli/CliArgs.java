@@ -1,5 +1,7 @@
 package dev.neuralsparse.job.cli;
 
+import dev.neuralsparse.flink.KafkaConnection;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -94,6 +96,12 @@ final class CliArgs {
         } catch (NumberFormatException e) {
             throw new UsageException("option --" + name + " of '" + command + "' must be a number, got '" + v + "'");
         }
+    }
+
+    /** The Kafka connection of {@code --kafka} and {@code --kafka-properties}, as the job builds it. */
+    KafkaConnection kafka() {
+        String file = get("kafka-properties", null);
+        return KafkaConnection.of(get("kafka", null), file == null ? null : Path.of(file));
     }
 
     List<String> positionals() {

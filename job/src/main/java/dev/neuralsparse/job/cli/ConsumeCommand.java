@@ -30,23 +30,24 @@ final class ConsumeCommand implements Command {
     @Override
     public String help() {
         return String.join("\n",
-                "Usage: neural-sparse consume --topic T [--kafka HOST:PORT] [--max N]",
+                "Usage: neural-sparse consume --topic T [--kafka HOST:PORT] [--kafka-properties FILE] [--max N]",
                 "",
                 "Prints each record's value as one line, from the earliest offset up to the end offsets",
                 "at start (or --max records), then exits. Values that are not UTF-8 print as base64.",
-                "Joins no consumer group and commits nothing.");
+                "Joins no consumer group and commits nothing. --kafka-properties: Kafka client properties",
+                "(security.protocol, sasl.*, ssl.*), as for produce and run.");
     }
 
     @Override
     public int run(String[] argv, InputStream in, PrintStream out, PrintStream err) throws Exception {
-        CliArgs args = CliArgs.parse(name(), argv, Set.of("kafka", "topic", "max"), Set.of());
+        CliArgs args = CliArgs.parse(name(), argv, Set.of("kafka", "kafka-properties", "topic", "max"), Set.of());
         String topic = args.require("topic");
         long max = args.getInt("max", Integer.MAX_VALUE);
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, args.get("kafka", "127.0.0.1:9092"));
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 << 20);
+        p.putAll(args.kafka().clientProperties());
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 << 20);
         long printed = 0;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
             List<TopicPartition> partitions = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.neuralsparse.job.cli;
 
+import dev.neuralsparse.flink.KafkaConnection;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.neuralsparse.encoder.IdfTable;
@@ -80,8 +81,8 @@ final class DemoCommand implements Command {
         OpenSearchConnection opensearch = OpenSearchConnection.of(stack.opensearchUrl()); // the local stack: plain HTTP
         opensearch.newHttpClient(Duration.ofSeconds(10)).send(opensearch.authorize(HttpRequest.newBuilder(opensearch.uri(INDEX)))
                 .DELETE().build(), HttpResponse.BodyHandlers.discarding());
-        KafkaTopics.createWithDeadLetters(stack.kafkaBootstrapServers(), TOPIC, true);
-        KafkaTopics.produce(stack.kafkaBootstrapServers(), TOPIC, corpus.stream(), "_id");
+        KafkaTopics.createWithDeadLetters(KafkaConnection.of(stack.kafkaBootstrapServers()), TOPIC, true);
+        KafkaTopics.produce(KafkaConnection.of(stack.kafkaBootstrapServers()), TOPIC, corpus.stream(), "_id");
 
         err.println("== 3/4 running the job (bounded) into index " + INDEX);
         Configuration conf = RunCommand.boundedJob(stack, TOPIC, INDEX, model.folder.toString());

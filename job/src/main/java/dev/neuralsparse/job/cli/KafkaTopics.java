@@ -2,16 +2,20 @@ package dev.neuralsparse.job.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.neuralsparse.flink.KafkaConnection;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Properties;
+import java.time.Duration;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -20,10 +24,8 @@ final class KafkaTopics {
     private KafkaTopics() {}
 
     /** Creates {@code topic} (2 partitions) and {@code topic-dlq}, deleting them first when {@code fresh}. */
-    static void createWithDeadLetters(String kafka, String topic, boolean fresh) throws Exception {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", kafka);
-        try (Admin admin = Admin.create(p)) {
+    static void createWithDeadLetters(KafkaConnection kafka, String topic, boolean fresh) throws Exception {
+        try (Admin admin = Admin.create(kafka.clientProperties())) {
             if (fresh) {
                 try {
                     admin.deleteTopics(List.of(topic, topic + "-dlq")).all().get();
@@ -46,35 +48,79 @@ final class KafkaTopics {
      *
      * @return the records sent
      */
-    static long produce(String kafka, String topic, Stream<String> lines, String idField) {
+    static long produce(KafkaConnection kafka, String topic, Stream<String> lines, String idField) {
         ObjectMapper json = new ObjectMapper();
-        long[] sent = {0};
-        try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
-            lines.filter(line -> !line.isBlank()).forEach(line -> {
-                producer.send(new ProducerRecord<>(topic, key(json, line, idField), line.getBytes(StandardCharsets.UTF_8)));
-                sent[0]++;
-            });
-            producer.flush();
+        try (Sender sender = new Sender(kafka)) {
+            lines.filter(line -> !line.isBlank()).forEach(line -> sender.send(
+                    new ProducerRecord<>(topic, key(json, line, idField), line.getBytes(StandardCharsets.UTF_8))));
+            return sender.finish();
         }
-        return sent[0];
     }
 
     /** A tombstone (the id as key, no value) per id: the job deletes those documents. */
-    static long tombstones(String kafka, String topic, List<String> ids) {
-        try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
+    static long tombstones(KafkaConnection kafka, String topic, List<String> ids) {
+        try (Sender sender = new Sender(kafka)) {
             for (String id : ids) {
-                producer.send(new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8), null));
+                sender.send(new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8), null));
             }
-            producer.flush();
+            return sender.finish();
         }
-        return ids.size();
     }
 
-    private static KafkaProducer<byte[], byte[]> producer(String kafka) {
+    /**
+     * A producer that stops at the first record Kafka refuses and says why, so that a command never
+     * counts a lost record as sent (and never waits out a send timeout per record when the brokers
+     * refuse the credentials).
+     */
+    private static final class Sender implements AutoCloseable {
+        private final KafkaConnection kafka;
+        private final KafkaProducer<byte[], byte[]> producer;
+        private final AtomicReference<Exception> failure = new AtomicReference<>();
+        private long sent;
+
+        Sender(KafkaConnection kafka) {
+            this.kafka = kafka;
+            this.producer = producer(kafka);
+        }
+
+        void send(ProducerRecord<byte[], byte[]> record) {
+            rethrow();
+            try {
+                producer.send(record, (metadata, e) -> {
+                    if (e != null) {
+                        failure.compareAndSet(null, e);
+                    }
+                });
+            } catch (KafkaException e) {
+                throw kafka.explain(e);
+            }
+            sent++;
+        }
+
+        long finish() {
+            producer.flush();
+            rethrow();
+            return sent;
+        }
+
+        private void rethrow() {
+            Exception e = failure.get();
+            if (e != null) {
+                throw kafka.explain(e);
+            }
+        }
+
+        @Override
+        public void close() {
+            producer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer(KafkaConnection kafka) {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 << 20);
+        p.putAll(kafka.clientProperties());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         return new KafkaProducer<>(p);

@@ -1,6 +1,7 @@
 package dev.neuralsparse.job.cli;
 
 import dev.neuralsparse.encoder.ModelLoadException;
+import dev.neuralsparse.flink.ClusterAccessException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -52,7 +53,7 @@ public final class NeuralSparseCli {
         } catch (CliArgs.UsageException | IllegalArgumentException e) {
             err.println("neural-sparse " + command.name() + ": " + e.getMessage());
             return USAGE;
-        } catch (ModelLoadException e) {
+        } catch (ModelLoadException | ClusterAccessException e) {
             err.println("neural-sparse " + command.name() + ": " + e.getMessage());
             return 1;
         } catch (Exception e) {

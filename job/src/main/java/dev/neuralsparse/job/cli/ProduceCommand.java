@@ -1,5 +1,6 @@
 package dev.neuralsparse.job.cli;
 
+import dev.neuralsparse.flink.KafkaConnection;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -22,14 +23,17 @@ final class ProduceCommand implements Command {
     @Override
     public String help() {
         return String.join("\n",
-                "Usage: neural-sparse produce --topic T [--kafka HOST:PORT] [--input FILE.jsonl] [--id-field F]",
+                "Usage: neural-sparse produce --topic T [--kafka HOST:PORT] [--kafka-properties FILE] [--input FILE.jsonl]",
+                "                             [--id-field F]",
                 "       neural-sparse produce --topic T --delete ID[,ID...]",
                 "",
                 "Sends each non-blank line as one record, as it is (a line that is not JSON is sent too:",
                 "that is how the dead-letter path is exercised). The key is the id field (default id,",
                 "then _id) when the line is a JSON object that has one.",
                 "",
-                "  --kafka HOST:PORT   bootstrap servers (default 127.0.0.1:9092)",
+                "  --kafka HOST:PORT   bootstrap servers (default: bootstrap.servers of --kafka-properties,",
+                "                      else 127.0.0.1:9092)",
+                "  --kafka-properties FILE  Kafka client properties (security.protocol, sasl.*, ssl.*)",
                 "  --topic T           topic to write",
                 "  --input FILE        JSON lines (default stdin)",
                 "  --id-field F        key field (default id, then _id)",
@@ -39,9 +43,9 @@ final class ProduceCommand implements Command {
 
     @Override
     public int run(String[] argv, InputStream in, PrintStream out, PrintStream err) throws Exception {
-        CliArgs args = CliArgs.parse(name(), argv, Set.of("kafka", "topic", "input", "id-field", "delete"), Set.of());
+        CliArgs args = CliArgs.parse(name(), argv, Set.of("kafka", "kafka-properties", "topic", "input", "id-field", "delete"), Set.of());
         String topic = args.require("topic");
-        String kafka = args.get("kafka", "127.0.0.1:9092");
+        KafkaConnection kafka = args.kafka();
         if (args.get("delete", null) != null) {
             List<String> ids = Arrays.stream(args.get("delete", null).split(",")).map(String::strip)
                     .filter(id -> !id.isEmpty()).toList();

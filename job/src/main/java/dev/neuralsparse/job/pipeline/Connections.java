@@ -1,5 +1,6 @@
 package dev.neuralsparse.job.pipeline;
 
+import dev.neuralsparse.flink.KafkaConnection;
 import dev.neuralsparse.flink.OpenSearchConnection;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,6 +37,17 @@ public final class Connections {
             b.setInsecure(true);
         }
         return b.build();
+    }
+
+    /**
+     * The Kafka connection of {@code conf}: {@code --kafka-properties} is read here, and its
+     * settings (secrets included) travel inside the serialized sources and sinks, never in the
+     * configuration that Flink shows and logs.
+     */
+    public static KafkaConnection kafka(ReadableConfig conf) {
+        String file = conf.get(JobOptions.KAFKA_PROPERTIES);
+        return KafkaConnection.of(conf.getOptional(JobOptions.KAFKA).orElse(null),
+                file == null || file.isBlank() ? null : Path.of(file));
     }
 
     private static String password(String file) {

@@ -14,12 +14,14 @@ import dev.neuralsparse.flink.DocumentParser;
 import dev.neuralsparse.flink.EncodedDocument;
 import dev.neuralsparse.flink.EncoderFactory;
 import dev.neuralsparse.flink.IndexSetup;
+import dev.neuralsparse.flink.KafkaConnection;
 import dev.neuralsparse.flink.OpenSearchConnection;
 import dev.neuralsparse.flink.RankFeaturesEmitter;
 import dev.neuralsparse.flink.SourceRecord;
 import dev.neuralsparse.flink.SourceRecordDeserializer;
 import dev.neuralsparse.flink.SparseEncodingStage;
 import dev.neuralsparse.flink.VectorField;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -45,9 +47,13 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * with stable names and uids so that a restarted job finds its state.
  */
 public final class EnrichmentJob {
+    /** How long the submitting client waits for Kafka to answer before it gives up on the job. */
+    private static final Duration KAFKA_CHECK_TIMEOUT = Duration.ofSeconds(30);
+
     private final ReadableConfig conf;
     private EncoderFactory encoderFactory = EncoderFactory.sparseEncoder();
     private OpenSearchConnection opensearch;
+    private KafkaConnection kafka;
 
     public EnrichmentJob(ReadableConfig conf) {
         this.conf = conf;
@@ -68,6 +74,14 @@ public final class EnrichmentJob {
         return opensearch;
     }
 
+    /** The Kafka connection of every Kafka client of the job, built once (the properties file read once). */
+    public synchronized KafkaConnection kafka() {
+        if (kafka == null) {
+            kafka = Connections.kafka(conf);
+        }
+        return kafka;
+    }
+
     /** How TaskManagers open the encoder (tests wrap the real one to watch or break it). */
     public EnrichmentJob setEncoderFactory(EncoderFactory factory) {
         this.encoderFactory = factory;
@@ -86,7 +100,7 @@ public final class EnrichmentJob {
         return "neural-sparse " + String.join(", ", parts);
     }
 
-    /** Creates (or checks) the index, then adds the job to {@code env}. */
+    /** Checks that Kafka answers, creates (or checks) the index, then adds the job to {@code env}. */
     public void build(StreamExecutionEnvironment env) {
         build(env, UnaryOperator.identity());
     }
@@ -96,6 +110,7 @@ public final class EnrichmentJob {
      * of parsed documents (tests splice in an operator there, e.g. one that fails once).
      */
     public void build(StreamExecutionEnvironment env, UnaryOperator<DataStream<Document>> documents) {
+        kafka().check(KAFKA_CHECK_TIMEOUT);
         env.setParallelism(conf.get(JobOptions.PARALLELISM));
         env.enableCheckpointing(conf.get(JobOptions.CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.AT_LEAST_ONCE);
         List<DataStream<DeadLetter>> deadLetters = new ArrayList<>();
@@ -151,12 +166,12 @@ public final class EnrichmentJob {
     /** A source of raw records from {@code topic}: committed offsets, else the earliest; bounded with --bounded. */
     KafkaSource<SourceRecord> source(String topic, String groupId) {
         KafkaSourceBuilder<SourceRecord> b = KafkaSource.<SourceRecord>builder()
-                .setBootstrapServers(conf.get(JobOptions.KAFKA))
+                .setProperty("max.partition.fetch.bytes", Integer.toString(16 << 20))
+                .setProperties(kafka().clientProperties())
                 .setTopics(topic)
                 .setGroupId(groupId)
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setDeserializer(new SourceRecordDeserializer())
-                .setProperty("max.partition.fetch.bytes", Integer.toString(16 << 20));
+                .setDeserializer(new SourceRecordDeserializer());
         if (conf.get(JobOptions.BOUNDED)) {
             b.setBounded(OffsetsInitializer.latest());
         }
@@ -205,14 +220,14 @@ public final class EnrichmentJob {
                 .setHosts(opensearch().httpHost())
                 .setRestClientFactory(opensearch().restClientFactory())
                 .setEmitter(new RankFeaturesEmitter(conf.get(JobOptions.INDEX), format.outputField(),
-                        conf.get(JobOptions.KAFKA), conf.get(JobOptions.DLQ_TOPIC)))
+                        kafka(), conf.get(JobOptions.DLQ_TOPIC)))
                 .setBulkFlushMaxActions(conf.get(JobOptions.BULK_ACTIONS))
                 .setBulkFlushMaxSizeMb(conf.get(JobOptions.BULK_SIZE_MB))
                 .setBulkFlushInterval(conf.get(JobOptions.BULK_INTERVAL).toMillis())
                 .setBulkFlushBackoffStrategy(FlushBackoffType.EXPONENTIAL, 5, 500)
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .setBulkResponseInspectorFactory(
-                        DeadLetterBulkInspector.factory(conf.get(JobOptions.KAFKA), conf.get(JobOptions.DLQ_TOPIC)))
+                        DeadLetterBulkInspector.factory(kafka(), conf.get(JobOptions.DLQ_TOPIC)))
                 .build();
     }
 
@@ -220,13 +235,18 @@ public final class EnrichmentJob {
         return kafkaSink(new DeadLetterSerializer(conf.get(JobOptions.DLQ_TOPIC)));
     }
 
-    /** An at-least-once Kafka sink; records up to 16 MB (a dead letter keeps the original key, of any size). */
+    /**
+     * An at-least-once Kafka sink; records up to 16 MB (a dead letter keeps the original key, of any
+     * size) unless the user's properties say otherwise.
+     */
     <T> KafkaSink<T> kafkaSink(org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<T> serializer) {
+        java.util.Properties properties = new java.util.Properties();
+        properties.setProperty("max.request.size", Integer.toString(16 << 20));
+        properties.putAll(kafka().clientProperties());
         return KafkaSink.<T>builder()
-                .setBootstrapServers(conf.get(JobOptions.KAFKA))
+                .setKafkaProducerConfig(properties)
                 .setRecordSerializer(serializer)
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-                .setProperty("max.request.size", Integer.toString(16 << 20))
                 .build();
     }
 

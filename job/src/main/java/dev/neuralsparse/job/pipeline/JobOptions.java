@@ -18,7 +18,12 @@ public final class JobOptions {
     private JobOptions() {}
 
     public static final ConfigOption<String> KAFKA = key("kafka").stringType().defaultValue("127.0.0.1:9092")
-            .withDescription("Kafka bootstrap servers HOST:PORT[,...]");
+            .withDescription("Kafka bootstrap servers HOST:PORT[,...] (when not given: bootstrap.servers of"
+                    + " --kafka-properties, else this default)");
+    public static final ConfigOption<String> KAFKA_PROPERTIES = key("kafka-properties").stringType().noDefaultValue()
+            .withDescription("Java properties file of Kafka client settings applied to every Kafka client of the job"
+                    + " (security.protocol, sasl.*, ssl.*: Kafka's own names, as --command-config of Kafka's tools);"
+                    + " read when the job is submitted, so files it names must exist on every TaskManager");
     public static final ConfigOption<String> TOPIC = key("topic").stringType().noDefaultValue()
             .withDescription("topic of JSON documents to encode (this or --query-topic)");
     public static final ConfigOption<String> DLQ_TOPIC = key("dlq-topic").stringType().noDefaultValue()
@@ -158,7 +163,7 @@ public final class JobOptions {
 
     private static Map<String, List<ConfigOption<?>>> groups() {
         Map<String, List<ConfigOption<?>>> g = new LinkedHashMap<>();
-        g.put("Kafka", List.of(KAFKA, TOPIC, DLQ_TOPIC, GROUP_ID, BOUNDED));
+        g.put("Kafka", List.of(KAFKA, KAFKA_PROPERTIES, TOPIC, DLQ_TOPIC, GROUP_ID, BOUNDED));
         g.put("Documents", List.of(ID_FIELD, TEXT_FIELDS, OUTPUT_FIELD, MAX_RECORD_BYTES, DELETE_FIELD, VERSION_FIELD));
         g.put("OpenSearch", List.of(OPENSEARCH, OPENSEARCH_USERNAME, OPENSEARCH_PASSWORD_FILE, OPENSEARCH_CA,
                 OPENSEARCH_INSECURE, INDEX, FIELD_TYPE, SEISMIC_N_POSTINGS, SEISMIC_CLUSTER_RATIO,

@@ -23,13 +23,15 @@ final class KafkaBroker {
     private final Path dir;
     private final int port;
     private final int controllerPort;
+    private final List<KafkaListener> extraListeners;
     private final ManagedProcess process;
 
-    KafkaBroker(Path libs, Path dir, int port, int controllerPort) {
+    KafkaBroker(Path libs, Path dir, int port, int controllerPort, List<KafkaListener> extraListeners) {
         this.libs = libs;
         this.dir = dir.resolve("kafka");
         this.port = port;
         this.controllerPort = controllerPort;
+        this.extraListeners = List.copyOf(extraListeners);
         this.process = new ManagedProcess("kafka", dir);
     }
 
@@ -48,6 +50,9 @@ final class KafkaBroker {
         }
         ManagedProcess.requireFreePort(port, "Kafka", "--kafka-port");
         ManagedProcess.requireFreePort(controllerPort, "Kafka controller", "--kafka-controller-port");
+        for (KafkaListener l : extraListeners) {
+            ManagedProcess.requireFreePort(l.port(), "Kafka " + l.protocol() + " listener", "its builder");
+        }
         try {
             Files.createDirectories(dir);
             Path config = writeConfig();
@@ -80,15 +85,23 @@ final class KafkaBroker {
 
     private Path writeConfig() throws IOException {
         Path config = dir.resolve("server.properties");
+        StringBuilder listeners = new StringBuilder("PLAINTEXT://127.0.0.1:" + port);
+        StringBuilder protocols = new StringBuilder("CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
+        StringBuilder settings = new StringBuilder();
+        for (KafkaListener l : extraListeners) {
+            listeners.append(',').append(l.address());
+            protocols.append(',').append(l.protocol()).append(':').append(l.protocol());
+            l.settings().forEach((k, v) -> settings.append(k).append('=').append(v).append('\n'));
+        }
         Files.writeString(config, String.join("\n",
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort,
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "listeners=" + listeners + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=" + listeners,
                 "controller.listener.names=CONTROLLER",
                 "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+                "listener.security.protocol.map=" + protocols,
                 "log.dirs=" + dir.resolve("data"),
                 "num.partitions=1",
                 "offsets.topic.replication.factor=1",
@@ -101,7 +114,7 @@ final class KafkaBroker {
                 // messages up to 16 MB, so that oversized documents reach the job and its dead letters
                 "message.max.bytes=16777216",
                 "replica.fetch.max.bytes=16777216",
-                ""));
+                settings.toString()));
         return config;
     }
 

@@ -30,7 +30,7 @@ public final class LocalStack {
         Path artifacts = b.artifacts;
         Path libs = artifacts.resolve("kafka/libs");
         Path distribution = findDistribution(artifacts);
-        this.kafka = new KafkaBroker(libs, dir, b.kafkaPort, b.kafkaControllerPort);
+        this.kafka = new KafkaBroker(libs, dir, b.kafkaPort, b.kafkaControllerPort, b.kafkaListeners);
         this.opensearch = new OpenSearchNode(distribution, dir, b.opensearchPort, b.opensearchTransportPort);
         this.startTimeout = b.startTimeout;
     }
@@ -114,6 +114,7 @@ public final class LocalStack {
         private int opensearchPort = DEFAULT_OPENSEARCH_PORT;
         private int opensearchTransportPort = 9300;
         private Duration startTimeout = Duration.ofSeconds(120);
+        private final List<KafkaListener> kafkaListeners = new java.util.ArrayList<>();
 
         public Builder setArtifacts(Path artifacts) {
             this.artifacts = artifacts;
@@ -151,6 +152,12 @@ public final class LocalStack {
             kafkaControllerPort = ManagedProcess.freePort();
             opensearchPort = ManagedProcess.freePort();
             opensearchTransportPort = ManagedProcess.freePort();
+            return this;
+        }
+
+        /** A listener the broker opens besides its plaintext one (tests of SASL and TLS clients). */
+        public Builder addKafkaListener(KafkaListener listener) {
+            kafkaListeners.add(listener);
             return this;
         }
 

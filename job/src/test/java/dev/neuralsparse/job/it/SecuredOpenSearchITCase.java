@@ -8,13 +8,10 @@ import dev.neuralsparse.flink.IndexSetup;
 import dev.neuralsparse.flink.OpenSearchConnection;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,7 +23,6 @@ import org.junit.jupiter.api.Test;
  * seconds. One proxy for the class.
  */
 class SecuredOpenSearchITCase {
-    private static final Path HOME = Paths.get(System.getProperty("neural.sparse.home", "..")).toAbsolutePath().normalize();
     private static TlsProxy proxy;
     private static StackClients clients;
 
@@ -48,18 +44,8 @@ class SecuredOpenSearchITCase {
         return OpenSearchConnection.builder().setUrl(proxy.url()).setCaPem(proxy.caPem);
     }
 
-    /** Runs bin/neural-sparse with {@code env}, returns exit code and everything it printed. */
-    private static Map.Entry<Integer, String> cli(Map<String, String> env, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(HOME.resolve("bin/neural-sparse").toString()));
-        command.addAll(List.of(args));
-        Path log = Files.createTempFile(proxy.dir, "cli", ".log");
-        ProcessBuilder pb = new ProcessBuilder(command).directory(HOME.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        p.getOutputStream().close();
-        assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("bin/neural-sparse %s finished", args[0]).isTrue();
-        return Map.entry(p.exitValue(), Files.readString(log));
+    private static Processes.Result cli(Map<String, String> env, String... args) throws Exception {
+        return Processes.neuralSparse(proxy.dir, env, args);
     }
 
     @Test
@@ -70,20 +56,20 @@ class SecuredOpenSearchITCase {
         Path passwordFile = proxy.dir.resolve("opensearch.password");
         Files.writeString(passwordFile, proxy.password + "\n");
 
-        Map.Entry<Integer, String> run = cli(Map.of(), "run", "--kafka", TestStack.get().kafkaBootstrapServers(),
+        Processes.Result run = cli(Map.of(), "run", "--kafka", TestStack.get().kafkaBootstrapServers(),
                 "--topic", topic, "--dlq-topic", topic + "-dlq", "--index", topic, "--text-fields", "title;text",
                 "--model", EnrichmentJobITCase.model(), "--bounded", "--opensearch", proxy.url(),
                 "--opensearch-username", TlsProxy.USER, "--opensearch-password-file", passwordFile.toString(),
                 "--opensearch-ca", proxy.caPem.toString());
-        assertThat(run.getKey()).as("run:\n%s", run.getValue()).isZero();
-        assertThat(run.getValue()).contains("index " + topic + " holds 100 documents").doesNotContain(proxy.password);
+        assertThat(run.exitCode()).as("run:\n%s", run.output()).isZero();
+        assertThat(run.output()).contains("index " + topic + " holds 100 documents").doesNotContain(proxy.password);
         assertThat(clients.allDocuments(topic)).hasSize(100);
 
-        Map.Entry<Integer, String> search = cli(Map.of("OPENSEARCH_PASSWORD", proxy.password), "search",
+        Processes.Result search = cli(Map.of("OPENSEARCH_PASSWORD", proxy.password), "search",
                 "--opensearch", proxy.url(), "--opensearch-username", TlsProxy.USER, "--opensearch-ca", proxy.caPem.toString(),
                 "--index", topic, "--model", EnrichmentJobITCase.model(), "time sharing systems");
-        assertThat(search.getKey()).as("search:\n%s", search.getValue()).isZero();
-        assertThat(search.getValue()).contains("\"score\"").doesNotContain(proxy.password);
+        assertThat(search.exitCode()).as("search:\n%s", search.output()).isZero();
+        assertThat(search.output()).contains("\"score\"").doesNotContain(proxy.password);
     }
 
     @Test

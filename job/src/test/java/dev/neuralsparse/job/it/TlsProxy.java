@@ -37,14 +37,14 @@ final class TlsProxy implements AutoCloseable {
     static TlsProxy start(String opensearchUrl, String password) throws Exception {
         String nginxBinary = ensureNginx();
         Path dir = Files.createTempDirectory("neural-sparse-tls-");
-        run(dir, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
+        Processes.tool(dir, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
                 "-days", "2", "-subj", "/CN=neural-sparse test CA");
-        run(dir, "openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr",
+        Processes.tool(dir, "openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr",
                 "-subj", "/CN=localhost");
         Files.writeString(dir.resolve("san.ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
-        run(dir, "openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+        Processes.tool(dir, "openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
                 "-out", "server.pem", "-days", "2", "-extfile", "san.ext");
-        String hash = run(dir, "openssl", "passwd", "-apr1", password).strip();
+        String hash = Processes.tool(dir, "openssl", "passwd", "-apr1", password).strip();
         Files.writeString(dir.resolve("htpasswd"), USER + ":" + hash + "\n");
         int port;
         try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
@@ -126,15 +126,6 @@ final class TlsProxy implements AutoCloseable {
 
     private static boolean isRoot() {
         return "root".equals(System.getProperty("user.name"));
-    }
-
-    private static String run(Path dir, String... command) throws Exception {
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
-        }
-        return out;
     }
 
     @Override
