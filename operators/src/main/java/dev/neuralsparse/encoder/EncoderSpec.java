@@ -23,6 +23,7 @@ public final class EncoderSpec implements Serializable {
     public static final int DEFAULT_MAX_BATCH_SIZE = 256;
 
     private final String model;
+    private final String modelRevision;
     private final String cacheDir;
     private final DeviceSpec device;
     private final Precision precision;
@@ -33,6 +34,7 @@ public final class EncoderSpec implements Serializable {
 
     private EncoderSpec(Builder b) {
         this.model = b.model;
+        this.modelRevision = b.modelRevision;
         this.cacheDir = b.cacheDir;
         this.device = b.device;
         this.precision = b.precision;
@@ -49,6 +51,14 @@ public final class EncoderSpec implements Serializable {
     /** A local model folder or a hub repo id. */
     public String model() {
         return model;
+    }
+
+    /**
+     * The revision of a hub model: a branch, a tag or a commit SHA ({@code main} by default). A job
+     * pins it to the commit SHA when it is submitted, so that every TaskManager loads the same files.
+     */
+    public String modelRevision() {
+        return modelRevision;
     }
 
     /** The hub cache folder, or null for the default. */
@@ -88,6 +98,7 @@ public final class EncoderSpec implements Serializable {
     public Builder toBuilder() {
         return new Builder()
                 .setModel(model)
+                .setModelRevision(modelRevision)
                 .setCacheDir(cacheDir)
                 .setDevice(device)
                 .setPrecision(precision)
@@ -99,7 +110,7 @@ public final class EncoderSpec implements Serializable {
 
     @Override
     public String toString() {
-        return "EncoderSpec{model=" + model + ", device=" + device + ", precision=" + precision
+        return "EncoderSpec{model=" + model + ", revision=" + modelRevision + ", device=" + device + ", precision=" + precision
                 + ", tokenBudget=" + tokenBudget + ", maxBatchSize=" + maxBatchSize
                 + ", longDocuments=" + longDocuments + ", pruning=" + pruning + "}";
     }
@@ -107,6 +118,7 @@ public final class EncoderSpec implements Serializable {
     /** {@code setModel} is required; everything else has a default. */
     public static final class Builder {
         private String model;
+        private String modelRevision = ModelResolver.DEFAULT_REVISION;
         private String cacheDir;
         private DeviceSpec device = DeviceSpec.cpu();
         private Precision precision = Precision.FP32;
@@ -117,6 +129,11 @@ public final class EncoderSpec implements Serializable {
 
         public Builder setModel(String model) {
             this.model = model;
+            return this;
+        }
+
+        public Builder setModelRevision(String modelRevision) {
+            this.modelRevision = Objects.requireNonNull(modelRevision, "modelRevision");
             return this;
         }
 

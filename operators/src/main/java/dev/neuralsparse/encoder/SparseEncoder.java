@@ -35,6 +35,8 @@ public final class SparseEncoder implements DocumentEncoder {
     private static final Logger LOG = LoggerFactory.getLogger(SparseEncoder.class);
 
     private final EncoderSpec spec;
+    /** Where the model came from: "local folder", or the revision and the commit it resolved to. */
+    private final String origin;
     private final SparseRecipe recipe;
     private final DocumentTokenizer tokenizer;
     private final MaskedLanguageModel model;
@@ -44,8 +46,10 @@ public final class SparseEncoder implements DocumentEncoder {
     private final NDArray specialMask;
     private final EncoderStats stats = new EncoderStats();
 
-    private SparseEncoder(EncoderSpec spec, SparseRecipe recipe, DocumentTokenizer tokenizer, MaskedLanguageModel model) {
+    private SparseEncoder(EncoderSpec spec, String origin, SparseRecipe recipe, DocumentTokenizer tokenizer,
+            MaskedLanguageModel model) {
         this.spec = spec;
+        this.origin = origin;
         this.recipe = recipe;
         this.tokenizer = tokenizer;
         this.model = model;
@@ -66,11 +70,15 @@ public final class SparseEncoder implements DocumentEncoder {
 
     /** Resolves the model (downloading it once if it is a hub id), loads it and its tokenizer. */
     public static SparseEncoder open(EncoderSpec spec) {
-        ModelResolver.Builder resolver = ModelResolver.builder();
+        ModelResolver.Builder builder = ModelResolver.builder().setRevision(spec.modelRevision());
         if (spec.cacheDir() != null) {
-            resolver.setCacheDir(Paths.get(spec.cacheDir()));
+            builder.setCacheDir(Paths.get(spec.cacheDir()));
         }
-        Path folder = resolver.build().resolve(spec.model());
+        ModelResolver resolver = builder.build();
+        Path folder = resolver.resolve(spec.model());
+        String origin = folder.equals(Path.of(spec.model())) ? "local folder"
+                : spec.modelRevision().equals(resolver.commit(spec.model())) ? "commit " + spec.modelRevision()
+                : "revision " + spec.modelRevision() + " = commit " + resolver.commit(spec.model());
         SparseRecipe recipe = SparseRecipe.read(folder);
         Path transformer = recipe.transformerFolder();
         Device device = spec.device().resolve();
@@ -84,7 +92,7 @@ public final class SparseEncoder implements DocumentEncoder {
                         + " but tokenizer.json has " + tokenizer.vocabulary().size() + " tokens: some tokens have no weights");
             }
             MaskedLanguageModel model = MaskedLanguageModel.load(transformer, device, spec.precision());
-            SparseEncoder encoder = new SparseEncoder(spec, recipe, tokenizer, model);
+            SparseEncoder encoder = new SparseEncoder(spec, origin, recipe, tokenizer, model);
             LOG.info("{}; precision {} on {}", encoder.describe(), spec.precision(), device);
             return encoder;
         } catch (RuntimeException e) {
@@ -108,9 +116,8 @@ public final class SparseEncoder implements DocumentEncoder {
      * recipe's activation and pooling and where they were read. For the startup log and stderr.
      */
     public String describe() {
-        boolean local = Files.isDirectory(Path.of(spec.model()));
         ModelConfig c = model.config();
-        return "model " + spec.model() + (local ? " (local folder)" : " (revision main)") + ": " + c.architecture().configName()
+        return "model " + spec.model() + " (" + origin + "): " + c.architecture().configName()
                 + ", " + c.layers() + " layers, hidden " + c.hiddenSize() + ", vocabulary " + c.vocabSize() + "; "
                 + recipe.describe();
     }

@@ -31,6 +31,7 @@ public class QueryVectorFunction extends BroadcastProcessFunction<Document, IdfU
             "idf-table", BasicTypeInfo.STRING_TYPE_INFO, TypeInformation.of(IdfTable.class));
 
     private final String model;
+    private final String modelRevision;
     private final float missingWeight;
     private final float minWeight;
     private final int maxTokens;
@@ -41,11 +42,14 @@ public class QueryVectorFunction extends BroadcastProcessFunction<Document, IdfU
     private transient ObjectMapper json;
 
     /**
+     * @param modelRevision the revision of a hub model (the commit SHA the job pinned)
      * @param minWeight query tokens weighing less are dropped (0: keep all)
      * @param maxTokens keep only this many heaviest tokens (0: all)
      */
-    public QueryVectorFunction(String model, float missingWeight, float minWeight, int maxTokens, int defaultK) {
+    public QueryVectorFunction(String model, String modelRevision, float missingWeight, float minWeight, int maxTokens,
+            int defaultK) {
         this.model = model;
+        this.modelRevision = modelRevision;
         this.missingWeight = missingWeight;
         this.minWeight = minWeight;
         this.maxTokens = maxTokens;
@@ -54,7 +58,7 @@ public class QueryVectorFunction extends BroadcastProcessFunction<Document, IdfU
 
     @Override
     public void open(OpenContext context) {
-        Path folder = QueryEncoder.resolve(model, ModelResolver.builder().build());
+        Path folder = QueryEncoder.resolve(model, ModelResolver.builder().setRevision(modelRevision).build());
         encoder = QueryEncoder.open(folder, missingWeight);
         initial = IdfTable.read(folder.resolve("idf.json"));
         json = new ObjectMapper();

@@ -121,9 +121,9 @@ final class SparseEncodeOperator extends AbstractStreamOperator<EncodedDocument>
         return infos.stream().map(i -> i.getProperty("index").orElse(null)).filter(i -> i != null).toList();
     }
 
-    /** What the vector of a text depends on besides the text: model, precision, long documents, pruning. */
+    /** What the vector of a text depends on besides the text: model and revision, precision, long documents, pruning. */
     private static byte[] modelIdentity(EncoderSpec spec) {
-        return ("model=" + spec.model() + ";precision=" + spec.precision() + ";long=" + spec.longDocuments()
+        return ("model=" + spec.model() + "@" + spec.modelRevision() + ";precision=" + spec.precision() + ";long=" + spec.longDocuments()
                 + ";prune=" + spec.pruning() + "\u0000").getBytes(StandardCharsets.UTF_8);
     }
 

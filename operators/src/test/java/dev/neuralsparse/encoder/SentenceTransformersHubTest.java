@@ -3,57 +3,30 @@ package dev.neuralsparse.encoder;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A v3 model in the sentence-transformers Router layout downloaded from a local server in the
- * hub's URL layout (files by their path in the repository), then encoded with its own recipe.
+ * A v3 model in the sentence-transformers Router layout downloaded from a {@link LocalHub} (files
+ * by their path in the repository), then encoded with its own recipe.
  */
 class SentenceTransformersHubTest {
     private static final String REPO = "opensearch-project/tiny-distilbert-v3";
 
     @TempDir Path cache;
     @TempDir Path repo;
-    private HttpServer server;
-    private final List<String> requests = new CopyOnWriteArrayList<>();
+    private LocalHub hub;
 
     @AfterEach
     void stop() {
-        if (server != null) {
-            server.stop(0);
+        if (hub != null) {
+            hub.close();
         }
-    }
-
-    /** Serves {@code repo}'s files at /{REPO}/resolve/main/{path}. */
-    private String startHub() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        String prefix = "/" + REPO + "/resolve/main/";
-        server.createContext("/", exchange -> {
-            String path = exchange.getRequestURI().getPath();
-            requests.add(path.substring(Math.min(path.length(), prefix.length())));
-            Path file = path.startsWith(prefix) ? repo.resolve(path.substring(prefix.length())).normalize() : null;
-            byte[] body = file != null && file.startsWith(repo) && Files.isRegularFile(file) ? Files.readAllBytes(file) : null;
-            exchange.sendResponseHeaders(body == null ? 404 : 200, body == null ? -1 : body.length);
-            if (body != null) {
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(body);
-                }
-            }
-            exchange.close();
-        });
-        server.start();
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/";
     }
 
     /** The v3 fixture with the transformer moved into its module folder, as a Router can also save it. */
@@ -73,14 +46,14 @@ class SentenceTransformersHubTest {
     void aRouterModelIsDownloadedWithItsModulesAndEncodedWithItsOwnActivation() throws Exception {
         layOutRepository();
         EncoderSpec spec = EncoderSpec.builder().setModel(REPO).setCacheDir(cache.toString()).build();
-        String endpoint = startHub();
-        Path folder = ModelResolver.builder().setEndpoint(endpoint).setCacheDir(cache).build().resolve(REPO);
-        assertThat(requests).contains("modules.json", "router_config.json", "document_1_SpladePooling/config.json",
+        hub = LocalHub.serving(REPO, repo);
+        Path folder = ModelResolver.builder().setEndpoint(hub.endpoint()).setCacheDir(cache).build().resolve(REPO);
+        assertThat(hub.downloaded()).contains("modules.json", "router_config.json", "document_1_SpladePooling/config.json",
                 "document_0_MLMTransformer/config.json", "document_0_MLMTransformer/model.safetensors");
         assertThat(folder.resolve("model.safetensors")).doesNotExist();
 
-        server.stop(0); // from here on, the cache alone
-        server = null;
+        hub.close(); // from here on, the cache alone
+        hub = null;
         try (SparseEncoder encoder = SparseEncoder.open(spec)) {
             assertThat(encoder.recipe().activation()).isEqualTo(SparseRecipe.Activation.LOG1P_LOG1P_RELU);
             assertThat(encoder.recipe().transformerFolder()).isEqualTo(folder.resolve("document_0_MLMTransformer"));

@@ -1,5 +1,6 @@
 package dev.neuralsparse.job.cli;
 
+import dev.neuralsparse.encoder.ModelResolver;
 import dev.neuralsparse.flink.KafkaConnection;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -102,6 +103,16 @@ final class CliArgs {
     KafkaConnection kafka() {
         String file = get("kafka-properties", null);
         return KafkaConnection.of(get("kafka", null), file == null ? null : Path.of(file));
+    }
+
+    /** The hub resolver of {@code --model-revision} and {@code --cache-dir}. */
+    ModelResolver modelResolver() {
+        ModelResolver.Builder resolver = ModelResolver.builder()
+                .setRevision(get("model-revision", ModelResolver.DEFAULT_REVISION));
+        if (has("cache-dir")) {
+            resolver.setCacheDir(Path.of(get("cache-dir", null)));
+        }
+        return resolver.build();
     }
 
     List<String> positionals() {

@@ -1,5 +1,6 @@
 package dev.neuralsparse.job.cli;
 
+import dev.neuralsparse.flink.KafkaConnection;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -12,6 +13,7 @@ import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -43,32 +45,39 @@ final class ConsumeCommand implements Command {
         CliArgs args = CliArgs.parse(name(), argv, Set.of("kafka", "kafka-properties", "topic", "max"), Set.of());
         String topic = args.require("topic");
         long max = args.getInt("max", Integer.MAX_VALUE);
+        KafkaConnection kafka = args.kafka();
         Properties p = new Properties();
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 << 20);
-        p.putAll(args.kafka().clientProperties());
+        p.putAll(kafka.clientProperties());
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        long printed = 0;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            var infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
-            if (infos == null || infos.isEmpty()) {
-                throw new CliArgs.UsageException("topic " + topic + " does not exist");
-            }
-            infos.forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (printed < max && !reachedEnd(consumer, end)) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    if (printed++ >= max) {
-                        break;
-                    }
-                    out.println(text(r.value()));
-                }
-            }
+            print(consumer, topic, max, out);
+        } catch (KafkaException e) {
+            throw kafka.explain(e);
         }
         return 0;
+    }
+
+    private static void print(KafkaConsumer<byte[], byte[]> consumer, String topic, long max, PrintStream out) {
+        long printed = 0;
+        List<TopicPartition> partitions = new ArrayList<>();
+        var infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
+        if (infos == null || infos.isEmpty()) {
+            throw new CliArgs.UsageException("topic " + topic + " does not exist");
+        }
+        infos.forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+        while (printed < max && !reachedEnd(consumer, end)) {
+            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                if (printed++ >= max) {
+                    break;
+                }
+                out.println(text(r.value()));
+            }
+        }
     }
 
     private static boolean reachedEnd(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {

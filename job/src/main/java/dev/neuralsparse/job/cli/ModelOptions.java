@@ -3,6 +3,7 @@ package dev.neuralsparse.job.cli;
 import dev.neuralsparse.encoder.DeviceSpec;
 import dev.neuralsparse.encoder.EncoderSpec;
 import dev.neuralsparse.encoder.LongDocuments;
+import dev.neuralsparse.encoder.ModelResolver;
 import dev.neuralsparse.encoder.Precision;
 import dev.neuralsparse.encoder.Pruning;
 import java.util.Set;
@@ -10,11 +11,13 @@ import java.util.Set;
 /** The encoder options shared by the commands that load the document model. */
 final class ModelOptions {
     static final Set<String> NAMES = Set.of(
-            "model", "device", "precision", "token-budget", "max-batch", "long-docs", "window", "stride",
+            "model", "model-revision", "device", "precision", "token-budget", "max-batch", "long-docs", "window", "stride",
             "prune", "cache-dir", "threads");
 
     static final String HELP = String.join("\n",
             "  --model DIR|REPO_ID     model folder, or hub repo id downloaded once into the cache",
+            "  --model-revision R      branch, tag or commit SHA of a hub model (default main), resolved once",
+            "                          to its commit and recorded in the cache; downloads checked by digest",
             ModelOptionsHelp.ENCODER);
 
     /** The encoder options without --model, for commands that bring their own model. */
@@ -51,6 +54,7 @@ final class ModelOptions {
         }
         return EncoderSpec.builder()
                 .setModel(model)
+                .setModelRevision(args.get("model-revision", ModelResolver.DEFAULT_REVISION))
                 .setCacheDir(args.get("cache-dir", null))
                 .setDevice(DeviceSpec.parse(args.get("device", "cpu")))
                 .setPrecision(Precision.parse(args.get("precision", "fp32")))

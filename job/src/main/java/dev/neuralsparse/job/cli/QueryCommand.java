@@ -1,7 +1,6 @@
 package dev.neuralsparse.job.cli;
 
 import dev.neuralsparse.encoder.IdfTable;
-import dev.neuralsparse.encoder.ModelResolver;
 import dev.neuralsparse.encoder.QueryEncoder;
 import dev.neuralsparse.encoder.SparseVector;
 import java.io.InputStream;
@@ -37,6 +36,7 @@ final class QueryCommand implements Command {
                 "  --idf FILE              another IDF table (JSON token -> weight)",
                 "  --missing-weight W      weight of a token missing from the table (default 1.0, as OpenSearch)",
                 "  --keys K                tokens (default) or ids",
+                "  --model-revision R      branch, tag or commit SHA of a hub model (default main)",
                 "  --cache-dir DIR         hub cache",
                 "  --input FILE / --output FILE   default stdin / stdout");
     }
@@ -44,13 +44,9 @@ final class QueryCommand implements Command {
     @Override
     public int run(String[] argv, InputStream in, PrintStream out, PrintStream err) throws Exception {
         CliArgs args = CliArgs.parse(name(), argv,
-                Set.of("model", "idf", "missing-weight", "keys", "cache-dir", "input", "output"), Set.of());
+                Set.of("model", "model-revision", "idf", "missing-weight", "keys", "cache-dir", "input", "output"), Set.of());
         boolean tokenKeys = EncodeCommand.keys(args);
-        ModelResolver.Builder resolver = ModelResolver.builder();
-        if (args.has("cache-dir")) {
-            resolver.setCacheDir(Paths.get(args.get("cache-dir", null)));
-        }
-        Path folder = QueryEncoder.resolve(args.require("model"), resolver.build());
+        Path folder = QueryEncoder.resolve(args.require("model"), args.modelResolver());
         IdfTable idf = IdfTable.read(args.has("idf") ? Paths.get(args.get("idf", null)) : folder.resolve("idf.json"));
         String inputPath = args.get("input", null);
         JsonLinesInput input = new JsonLinesInput(IoPaths.input(inputPath, in), IoPaths.describe(inputPath), err);

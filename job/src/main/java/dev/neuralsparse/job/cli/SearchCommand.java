@@ -3,7 +3,6 @@ package dev.neuralsparse.job.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.neuralsparse.encoder.IdfTable;
-import dev.neuralsparse.encoder.ModelResolver;
 import dev.neuralsparse.encoder.QueryEncoder;
 import dev.neuralsparse.encoder.SparseQueryBuilder;
 import dev.neuralsparse.flink.OpenSearchConnection;
@@ -40,6 +39,7 @@ final class SearchCommand implements Command {
                 "  --opensearch URL   default http://127.0.0.1:9200",
                 "  --opensearch-username U, --opensearch-password-file F (or OPENSEARCH_PASSWORD),",
                 "  --opensearch-ca FILE.pem, --opensearch-insecure   as for `run`",
+                "  --model-revision R branch, tag or commit SHA of a hub model (default main)",
                 "  --field F          rank_features field (default sparse_embedding)",
                 "  --k N              hits (default 10)");
     }
@@ -59,13 +59,14 @@ final class SearchCommand implements Command {
     @Override
     public int run(String[] argv, InputStream in, PrintStream out, PrintStream err) throws Exception {
         CliArgs args = CliArgs.parse(name(), argv, Set.of("opensearch", "opensearch-username", "opensearch-password-file",
-                "opensearch-ca", "opensearch-insecure", "index", "model", "k", "field", "cache-dir"), Set.of("opensearch-insecure"));
+                "opensearch-ca", "opensearch-insecure", "index", "model", "model-revision", "k", "field", "cache-dir"),
+                Set.of("opensearch-insecure"));
         OpenSearchConnection opensearch = connection(args);
         if (args.positionals().isEmpty()) {
             throw new CliArgs.UsageException("search needs the query text");
         }
         String query = String.join(" ", args.positionals());
-        Path folder = QueryEncoder.resolve(args.require("model"), ModelResolver.builder().build());
+        Path folder = QueryEncoder.resolve(args.require("model"), args.modelResolver());
         IdfTable idf = IdfTable.read(folder.resolve("idf.json"));
         Map<String, Float> vector;
         try (QueryEncoder encoder = QueryEncoder.open(folder, QueryEncoder.DEFAULT_MISSING_WEIGHT)) {

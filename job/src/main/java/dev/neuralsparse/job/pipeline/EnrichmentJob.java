@@ -3,6 +3,7 @@ package dev.neuralsparse.job.pipeline;
 import dev.neuralsparse.encoder.DeviceSpec;
 import dev.neuralsparse.encoder.EncoderSpec;
 import dev.neuralsparse.encoder.LongDocuments;
+import dev.neuralsparse.encoder.ModelResolver;
 import dev.neuralsparse.encoder.Precision;
 import dev.neuralsparse.encoder.Pruning;
 import dev.neuralsparse.flink.DeadLetter;
@@ -54,6 +55,7 @@ public final class EnrichmentJob {
     private EncoderFactory encoderFactory = EncoderFactory.sparseEncoder();
     private OpenSearchConnection opensearch;
     private KafkaConnection kafka;
+    private String pinnedRevision;
 
     public EnrichmentJob(ReadableConfig conf) {
         this.conf = conf;
@@ -80,6 +82,21 @@ public final class EnrichmentJob {
             kafka = Connections.kafka(conf);
         }
         return kafka;
+    }
+
+    /**
+     * The model revision every TaskManager loads: for a hub model, the commit SHA that
+     * {@code --model-revision} names, resolved once, here (from the cache when it is recorded
+     * there); for a local folder, the option as it is.
+     */
+    public synchronized String modelRevision() {
+        if (pinnedRevision == null) {
+            String model = conf.get(JobOptions.MODEL);
+            String revision = conf.get(JobOptions.MODEL_REVISION);
+            pinnedRevision = ModelResolver.isHubModel(model)
+                    ? ModelResolver.builder().setRevision(revision).build().commit(model) : revision;
+        }
+        return pinnedRevision;
     }
 
     /** How TaskManagers open the encoder (tests wrap the real one to watch or break it). */
@@ -181,6 +198,7 @@ public final class EnrichmentJob {
     EncoderSpec encoderSpec() {
         return EncoderSpec.builder()
                 .setModel(conf.get(JobOptions.MODEL))
+                .setModelRevision(modelRevision())
                 .setDevice(DeviceSpec.parse(conf.get(JobOptions.DEVICE)))
                 .setPrecision(Precision.parse(conf.get(JobOptions.PRECISION)))
                 .setTokenBudget(conf.get(JobOptions.TOKEN_BUDGET))

@@ -3,6 +3,7 @@ package dev.neuralsparse.job.pipeline;
 import static org.apache.flink.configuration.ConfigOptions.key;
 
 import dev.neuralsparse.encoder.EncoderSpec;
+import dev.neuralsparse.encoder.ModelResolver;
 import dev.neuralsparse.flink.DocumentFormat;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -46,6 +47,10 @@ public final class JobOptions {
     public static final ConfigOption<String> MODEL = key("model").stringType()
             .defaultValue("opensearch-project/opensearch-neural-sparse-encoding-doc-v2-distill")
             .withDescription("model folder or hub repo id");
+    public static final ConfigOption<String> MODEL_REVISION = key("model-revision").stringType()
+            .defaultValue(ModelResolver.DEFAULT_REVISION)
+            .withDescription("branch, tag or commit SHA of a hub --model; resolved to its commit SHA once, when the job"
+                    + " is submitted (and recorded in the cache), so that every TaskManager loads the same files");
     public static final ConfigOption<String> DEVICE = key("device").stringType().defaultValue("cpu")
             .withDescription("cpu, gpu, gpu:N or auto (see --gpu for GPU TaskManagers)");
     public static final ConfigOption<String> PRECISION = key("precision").stringType().defaultValue("fp32")
@@ -169,7 +174,7 @@ public final class JobOptions {
                 OPENSEARCH_INSECURE, INDEX, FIELD_TYPE, SEISMIC_N_POSTINGS, SEISMIC_CLUSTER_RATIO,
                 SEISMIC_SUMMARY_PRUNE_RATIO, SEISMIC_APPROXIMATE_THRESHOLD, SHARDS, REPLICAS, REFRESH_INTERVAL,
                 BULK_ACTIONS, BULK_SIZE_MB, BULK_INTERVAL, OPENSEARCH_WAIT));
-        g.put("Model and encoder", List.of(MODEL, DEVICE, PRECISION, TOKEN_BUDGET, LONG_DOCS, PRUNE, KEYS, MAX_WAIT,
+        g.put("Model and encoder", List.of(MODEL, MODEL_REVISION, DEVICE, PRECISION, TOKEN_BUDGET, LONG_DOCS, PRUNE, KEYS, MAX_WAIT,
                 TOKENIZER_THREADS, SKIP_UNCHANGED, STATE_TTL, ORDERED, ASYNC_CAPACITY, ASYNC_TIMEOUT, RETRIES, RETRY_DELAY,
                 GPU));
         g.put("Job", List.of(CHECKPOINT_INTERVAL, PARALLELISM));

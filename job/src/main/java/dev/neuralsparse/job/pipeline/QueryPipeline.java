@@ -60,7 +60,7 @@ final class QueryPipeline {
         BroadcastStream<IdfUpdate> broadcast = updates.broadcast(QueryVectorFunction.IDF_STATE);
 
         SingleOutputStreamOperator<QueryVector> vectors = queries.connect(broadcast)
-                .process(new QueryVectorFunction(conf.get(JobOptions.MODEL), conf.get(JobOptions.MISSING_IDF),
+                .process(new QueryVectorFunction(conf.get(JobOptions.MODEL), job.modelRevision(), conf.get(JobOptions.MISSING_IDF),
                         conf.get(JobOptions.QUERY_MIN_WEIGHT), conf.get(JobOptions.QUERY_MAX_TOKENS),
                         conf.get(JobOptions.DEFAULT_K)))
                 .name("query-vectors")
