@@ -26,16 +26,32 @@ public final class MaskedLanguageModel implements AutoCloseable {
     private final DataType dtype;
     private final Device device;
     private final NDManager manager;
-    /** Positions per block of the vocabulary projection; larger on a GPU, which wants big kernels. */
-    private final long headChunkTokens;
+    private final HeadShape head;
 
-    private MaskedLanguageModel(ModelConfig config, MlmWeights weights, DataType dtype, Device device, NDManager manager) {
+    /**
+     * How the vocabulary projection is cut into blocks, the one place where the CPU and GPU paths
+     * differ in shape. A CPU cuts a row that ends inside a block to its real positions, so padding
+     * is never computed, in blocks of 256 positions that stay in cache. A GPU pays a kernel launch
+     * per such row, so it computes each block of 8,192 positions as one padded matmul, with the
+     * padding masked out of the max.
+     */
+    record HeadShape(long blockTokens, boolean padded) {
+        static final HeadShape CPU = new HeadShape(256, false);
+        static final HeadShape GPU = new HeadShape(8192, true);
+
+        static HeadShape of(Device device) {
+            return device.isGpu() ? GPU : CPU;
+        }
+    }
+
+    private MaskedLanguageModel(ModelConfig config, MlmWeights weights, DataType dtype, Device device, NDManager manager,
+            HeadShape head) {
         this.config = config;
         this.weights = weights;
         this.dtype = dtype;
         this.device = device;
         this.manager = manager;
-        this.headChunkTokens = device.isGpu() ? 8192 : 256;
+        this.head = head;
     }
 
     /** Loads {@code folder} (config.json + model.safetensors) onto {@code device} in {@code precision}. */
@@ -44,12 +60,20 @@ public final class MaskedLanguageModel implements AutoCloseable {
             throw new IllegalArgumentException(
                     "precision fp16 needs a GPU device, but the device is " + device + "; use fp32 on CPU");
         }
+        return load(folder, device, precision, HeadShape.of(device));
+    }
+
+    /**
+     * As {@link #load(Path, Device, Precision)} with the head cut as {@code head}, and fp16 allowed
+     * on a CPU: the tests run the GPU's shapes and precision where there is no GPU.
+     */
+    static MaskedLanguageModel load(Path folder, Device device, Precision precision, HeadShape head) {
         ModelConfig config = ModelConfig.read(folder);
         checkActivation(config.activation(), folder);
         NDManager manager = NDManager.newBaseManager(device, "PyTorch");
         try {
             MlmWeights weights = MlmWeights.load(folder, config, manager, precision.dataType());
-            return new MaskedLanguageModel(config, weights, precision.dataType(), device, manager);
+            return new MaskedLanguageModel(config, weights, precision.dataType(), device, manager, head);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -109,19 +133,17 @@ public final class MaskedLanguageModel implements AutoCloseable {
 
     /**
      * max over real positions of h W^T + b, computed over blocks of at most
-     * {@code headChunkTokens} positions: the full (batch, length, vocab) logits would be the
+     * {@link HeadShape#blockTokens} positions: the full (batch, length, vocab) logits would be the
      * largest tensor of the forward by far (1 GB at 8k tokens), allocated anew for every batch;
-     * blocks stay small, are freed at once and reused by the allocator. Within a block, the rows
-     * that are real tokens all along go through one matmul; a row that ends inside the block is
-     * cut to its real positions, so padding is never computed and never needs masking.
+     * blocks stay small, are freed at once and reused by the allocator.
      */
     private NDArray pooledVocabularyLogits(NDArray h, int[] lengths) {
         NDManager outer = h.getManager();
         int batch = lengths.length;
-        long positionsPerBlock = Math.min(lengths[0], headChunkTokens);
+        long positionsPerBlock = Math.min(lengths[0], head.blockTokens());
         NDArray[] groups = new NDArray[batch];
         int groupCount = 0;
-        int rowsPerBlock = (int) Math.max(1, headChunkTokens / Math.max(1, lengths[0]));
+        int rowsPerBlock = (int) Math.max(1, head.blockTokens() / Math.max(1, lengths[0]));
         for (int b0 = 0; b0 < batch; b0 += rowsPerBlock) {
             int b1 = Math.min(batch, b0 + rowsPerBlock);
             NDArray blockMax = null;
@@ -129,7 +151,8 @@ public final class MaskedLanguageModel implements AutoCloseable {
                 long p1 = p0 + positionsPerBlock;
                 try (NDManager block = outer.newSubManager()) {
                     block.tempAttachAll(h);
-                    NDArray max = blockMax(h, lengths, b0, b1, p0, p1);
+                    NDArray max = head.padded() ? paddedBlockMax(h, lengths, b0, b1, p0, p1)
+                            : blockMax(h, lengths, b0, b1, p0, p1);
                     if (blockMax != null) {
                         block.tempAttachAll(blockMax);
                         max = max.maximum(blockMax);
@@ -143,7 +166,11 @@ public final class MaskedLanguageModel implements AutoCloseable {
         return groupCount == 1 ? groups[0] : NDArrays.concat(new NDList(java.util.Arrays.copyOf(groups, groupCount)), 0);
     }
 
-    /** (b1 - b0, vocab): per row, the max of the logits of its real positions in [p0, p1), or -inf if none. */
+    /**
+     * (b1 - b0, vocab): per row, the max of the logits of its real positions in [p0, p1), or -inf if
+     * none. The rows that are real tokens all along go through one matmul; a row that ends inside
+     * the block is cut to its real positions, so padding is never computed and never needs masking.
+     */
     private NDArray blockMax(NDArray h, int[] lengths, int b0, int b1, long p0, long p1) {
         int full = b0;
         while (full < b1 && lengths[full] >= p1) {
@@ -163,6 +190,24 @@ public final class MaskedLanguageModel implements AutoCloseable {
             }
         }
         return parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
+    }
+
+    /**
+     * As {@link #blockMax}, in one matmul over the whole padded block: the padded positions' logits
+     * get -inf before the max, so they never win it (a row without real positions stays -inf).
+     */
+    private NDArray paddedBlockMax(NDArray h, int[] lengths, int b0, int b1, long p0, long p1) {
+        long end = Math.min(p1, lengths[b0]); // the longest row of the block
+        int rows = b1 - b0;
+        int positions = (int) (end - p0);
+        float[] mask = new float[rows * positions];
+        for (int r = 0; r < rows; r++) {
+            int real = (int) Math.max(0, Math.min(positions, lengths[b0 + r] - p0));
+            java.util.Arrays.fill(mask, r * positions + real, (r + 1) * positions, Float.NEGATIVE_INFINITY);
+        }
+        NDArray logits = linear(h.get(new NDIndex("{}:{}, {}:{}", b0, b1, p0, end)), weights.decoderWeight, weights.decoderBias);
+        NDArray padding = h.getManager().create(mask, new Shape(rows, positions, 1)).toType(dtype, false);
+        return logits.addi(padding).max(new int[] {1});
     }
 
     private NDArray embed(NDArray ids, long length) {

@@ -70,6 +70,14 @@ public final class SparseEncoder implements DocumentEncoder {
 
     /** Resolves the model (downloading it once if it is a hub id), loads it and its tokenizer. */
     public static SparseEncoder open(EncoderSpec spec) {
+        return open(spec, null);
+    }
+
+    /**
+     * As {@link #open(EncoderSpec)}; with a {@code head} shape, the model's head is cut that way
+     * whatever the device, and fp16 runs on a CPU: how the tests check the GPU's code path here.
+     */
+    static SparseEncoder open(EncoderSpec spec, MaskedLanguageModel.HeadShape head) {
         ModelResolver.Builder builder = ModelResolver.builder().setRevision(spec.modelRevision());
         if (spec.cacheDir() != null) {
             builder.setCacheDir(Paths.get(spec.cacheDir()));
@@ -91,7 +99,8 @@ public final class SparseEncoder implements DocumentEncoder {
                 throw new ModelLoadException("config.json of " + transformer + " has vocab_size " + config.vocabSize()
                         + " but tokenizer.json has " + tokenizer.vocabulary().size() + " tokens: some tokens have no weights");
             }
-            MaskedLanguageModel model = MaskedLanguageModel.load(transformer, device, spec.precision());
+            MaskedLanguageModel model = head == null ? MaskedLanguageModel.load(transformer, device, spec.precision())
+                    : MaskedLanguageModel.load(transformer, device, spec.precision(), head);
             SparseEncoder encoder = new SparseEncoder(spec, origin, recipe, tokenizer, model);
             LOG.info("{}; precision {} on {}", encoder.describe(), spec.precision(), device);
             return encoder;

@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -56,6 +55,8 @@ final class BenchCommand implements Command {
                 ModelOptions.ModelOptionsHelp.ENCODER,
                 "  --docs N                abstracts to encode (default 512)",
                 "  --runs N                timed runs after the warm-up; the best is reported (default 1)",
+                "  --profile N             then profile one call on the first N abstracts with PyTorch's profiler",
+                "                          and print where the time goes, per kind of operation (default 0: none)",
                 "  --corpus FILE           BEIR corpus.jsonl[.gz] (default ../shared/data/scifact/corpus.jsonl.gz)",
                 "  --model-dir DIR         where the generated model is kept (default the cache)");
     }
@@ -64,7 +65,7 @@ final class BenchCommand implements Command {
     public int run(String[] argv, InputStream in, PrintStream out, PrintStream err) throws Exception {
         Set<String> names = new HashSet<>(ModelOptions.NAMES);
         names.remove("model");
-        names.addAll(Set.of("docs", "runs", "corpus", "model-dir"));
+        names.addAll(Set.of("docs", "runs", "profile", "corpus", "model-dir"));
         CliArgs args = CliArgs.parse(name(), argv, names, Set.of());
         ModelOptions.applyThreads(args);
         Path corpus = Paths.get(args.get("corpus", Corpora.shared().resolve("data/scifact/corpus.jsonl.gz").toString()));
@@ -75,6 +76,10 @@ final class BenchCommand implements Command {
         EncoderSpec spec = ModelOptions.spec(args, benchModel(args, texts).toString());
         try (SparseEncoder encoder = SparseEncoder.open(spec)) {
             report(encoder, spec, texts, corpus, args.getInt("runs", 1), out);
+            int profiled = Math.min(texts.size(), args.getInt("profile", 0));
+            if (profiled > 0) {
+                profile(encoder, texts.subList(0, profiled), out);
+            }
         }
         return 0;
     }
@@ -131,6 +136,33 @@ final class BenchCommand implements Command {
         double achieved = flops / bestSeconds;
         out.printf(Locale.ROOT, "MFU: %.3f (achieved %.1f GFLOP/s over the measured peak %.1f GFLOP/s)%n",
                 achieved / peak, achieved / 1e9, peak / 1e9);
+    }
+
+    /**
+     * One call of the encoder under PyTorch's profiler, summed per kind of operation; tokenization
+     * is timed apart, before it, since the profiler sees only PyTorch's ops.
+     */
+    private static void profile(SparseEncoder encoder, List<String> texts, PrintStream out) throws java.io.IOException {
+        long t0 = System.nanoTime();
+        List<TokenizedDocument> docs = new ArrayList<>(texts.size());
+        for (String t : texts) {
+            docs.add(encoder.tokenize(t));
+        }
+        double tokenizeMicros = (System.nanoTime() - t0) / 1e3;
+        long forwardsBefore = encoder.stats().forwards();
+        Path trace = Files.createTempFile("neural-sparse-profile", ".json");
+        try {
+            ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
+            long t1 = System.nanoTime();
+            encoder.encodeTokenized(docs);
+            double wallMicros = (System.nanoTime() - t1) / 1e3;
+            ai.djl.pytorch.jni.JniUtils.stopProfile(trace.toString());
+            ForwardProfile.read(trace, encoder.modelConfig().vocabSize()).print(out, wallMicros, docs.size()
+                    + " abstracts in " + (encoder.stats().forwards() - forwardsBefore) + " forward pass(es)");
+        } finally {
+            Files.deleteIfExists(trace);
+        }
+        out.printf(Locale.ROOT, "tokenization of the same abstracts, before: %.1f ms%n", tokenizeMicros / 1e3);
     }
 
     /** The reference script's count: matmul FLOPs of the encoder and MLM head, plus attention. */
