@@ -26,32 +26,39 @@ public final class MaskedLanguageModel implements AutoCloseable {
     private final DataType dtype;
     private final Device device;
     private final NDManager manager;
-    private final HeadShape head;
+    private final Blocking blocking;
 
     /**
-     * How the vocabulary projection is cut into blocks, the one place where the CPU and GPU paths
-     * differ in shape. A CPU cuts a row that ends inside a block to its real positions, so padding
-     * is never computed, in blocks of 256 positions that stay in cache. A GPU pays a kernel launch
-     * per such row, so it computes each block of 8,192 positions as one padded matmul, with the
-     * padding masked out of the max.
+     * How a forward pass is cut into blocks on a device: the one place where the CPU and GPU paths
+     * differ in shape. A CPU is fastest when a block's intermediates stay in its caches: it runs the
+     * whole model over micro-batches of about {@code microBatchTokens} (whole rows, each micro-batch
+     * padded only to its own longest row), so the attention scores and the feed-forward
+     * activations of a micro-batch are a few MB, and cuts a row that ends inside a head block to
+     * its real positions, so padding is never projected. A GPU wants few, large kernels: the whole
+     * batch at once, and each head block of up to 8,192 positions as one padded matmul with the
+     * padding masked out of the max (one launch instead of one per row).
+     *
+     * @param microBatchTokens padded tokens per micro-batch (at least one row); 0: the whole batch
+     * @param headBlockTokens positions per block of the vocabulary projection
+     * @param paddedHead one padded, masked matmul per head block instead of rows cut to length
      */
-    record HeadShape(long blockTokens, boolean padded) {
-        static final HeadShape CPU = new HeadShape(256, false);
-        static final HeadShape GPU = new HeadShape(8192, true);
+    record Blocking(int microBatchTokens, long headBlockTokens, boolean paddedHead) {
+        static final Blocking CPU = new Blocking(512, 256, false);
+        static final Blocking GPU = new Blocking(0, 8192, true);
 
-        static HeadShape of(Device device) {
+        static Blocking of(Device device) {
             return device.isGpu() ? GPU : CPU;
         }
     }
 
     private MaskedLanguageModel(ModelConfig config, MlmWeights weights, DataType dtype, Device device, NDManager manager,
-            HeadShape head) {
+            Blocking blocking) {
         this.config = config;
         this.weights = weights;
         this.dtype = dtype;
         this.device = device;
         this.manager = manager;
-        this.head = head;
+        this.blocking = blocking;
     }
 
     /** Loads {@code folder} (config.json + model.safetensors) onto {@code device} in {@code precision}. */
@@ -60,20 +67,20 @@ public final class MaskedLanguageModel implements AutoCloseable {
             throw new IllegalArgumentException(
                     "precision fp16 needs a GPU device, but the device is " + device + "; use fp32 on CPU");
         }
-        return load(folder, device, precision, HeadShape.of(device));
+        return load(folder, device, precision, Blocking.of(device));
     }
 
     /**
-     * As {@link #load(Path, Device, Precision)} with the head cut as {@code head}, and fp16 allowed
-     * on a CPU: the tests run the GPU's shapes and precision where there is no GPU.
+     * As {@link #load(Path, Device, Precision)} with the forward cut as {@code blocking}, and fp16
+     * allowed on a CPU: the tests run the GPU's shapes and precision where there is no GPU.
      */
-    static MaskedLanguageModel load(Path folder, Device device, Precision precision, HeadShape head) {
+    static MaskedLanguageModel load(Path folder, Device device, Precision precision, Blocking blocking) {
         ModelConfig config = ModelConfig.read(folder);
         checkActivation(config.activation(), folder);
         NDManager manager = NDManager.newBaseManager(device, "PyTorch");
         try {
             MlmWeights weights = MlmWeights.load(folder, config, manager, precision.dataType());
-            return new MaskedLanguageModel(config, weights, precision.dataType(), device, manager, head);
+            return new MaskedLanguageModel(config, weights, precision.dataType(), device, manager, blocking);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -104,17 +111,63 @@ public final class MaskedLanguageModel implements AutoCloseable {
      *     and a zero changes nothing that {@code relu} keeps.
      */
     public NDArray maxPooledLogits(NDArray ids, int[] lengths) {
-        long batch = ids.getShape().get(0);
         long length = ids.getShape().get(1);
         if (length > config.maxPositions()) {
             throw new IllegalArgumentException(
                     "sequence of " + length + " tokens exceeds the model's " + config.maxPositions() + " positions");
         }
-        float[] maskValues = new float[(int) (batch * length)];
-        for (int b = 0; b < batch; b++) {
-            if (b > 0 && lengths[b] > lengths[b - 1]) {
+        for (int b = 1; b < lengths.length; b++) {
+            if (lengths[b] > lengths[b - 1]) {
                 throw new IllegalArgumentException("rows must be sorted longest first");
             }
+        }
+        java.util.List<int[]> micro = microBatches(lengths);
+        if (micro.size() == 1) {
+            return forward(ids, lengths);
+        }
+        NDManager outer = ids.getManager();
+        NDList pooled = new NDList();
+        for (int[] rows : micro) {
+            try (NDManager scope = outer.newSubManager()) {
+                scope.tempAttachAll(ids);
+                NDArray part = forward(ids.get(new NDIndex("{}:{}, 0:{}", rows[0], rows[1], lengths[rows[0]])),
+                        java.util.Arrays.copyOfRange(lengths, rows[0], rows[1]));
+                part.attach(outer);
+                pooled.add(part);
+            }
+        }
+        return NDArrays.concat(pooled, 0);
+    }
+
+    /** The tokens a forward over rows of {@code lengths} (longest first) computes, padding included. */
+    public long paddedTokens(int[] lengths) {
+        long padded = 0;
+        for (int[] rows : microBatches(lengths)) {
+            padded += (long) (rows[1] - rows[0]) * lengths[rows[0]];
+        }
+        return padded;
+    }
+
+    /** [from, to) row ranges of the micro-batches of {@link Blocking}; each padded to its first (longest) row. */
+    private java.util.List<int[]> microBatches(int[] lengths) {
+        if (blocking.microBatchTokens() <= 0 || lengths.length == 0) {
+            return java.util.List.of(new int[] {0, lengths.length});
+        }
+        java.util.List<int[]> ranges = new java.util.ArrayList<>();
+        for (int b0 = 0; b0 < lengths.length; ) {
+            int b1 = Math.min(lengths.length, b0 + Math.max(1, blocking.microBatchTokens() / lengths[b0]));
+            ranges.add(new int[] {b0, b1});
+            b0 = b1;
+        }
+        return ranges;
+    }
+
+    /** {@link #maxPooledLogits} of one block of rows, all at once. */
+    private NDArray forward(NDArray ids, int[] lengths) {
+        long batch = ids.getShape().get(0);
+        long length = ids.getShape().get(1);
+        float[] maskValues = new float[(int) (batch * length)];
+        for (int b = 0; b < batch; b++) {
             java.util.Arrays.fill(maskValues, (int) (b * length), (int) (b * length + lengths[b]), 1f);
         }
         NDArray maskT = ids.getManager().create(maskValues, new Shape(batch, length)).toType(dtype, false);
@@ -133,17 +186,17 @@ public final class MaskedLanguageModel implements AutoCloseable {
 
     /**
      * max over real positions of h W^T + b, computed over blocks of at most
-     * {@link HeadShape#blockTokens} positions: the full (batch, length, vocab) logits would be the
+     * {@link Blocking#headBlockTokens} positions: the full (batch, length, vocab) logits would be the
      * largest tensor of the forward by far (1 GB at 8k tokens), allocated anew for every batch;
      * blocks stay small, are freed at once and reused by the allocator.
      */
     private NDArray pooledVocabularyLogits(NDArray h, int[] lengths) {
         NDManager outer = h.getManager();
         int batch = lengths.length;
-        long positionsPerBlock = Math.min(lengths[0], head.blockTokens());
+        long positionsPerBlock = Math.min(lengths[0], blocking.headBlockTokens());
         NDArray[] groups = new NDArray[batch];
         int groupCount = 0;
-        int rowsPerBlock = (int) Math.max(1, head.blockTokens() / Math.max(1, lengths[0]));
+        int rowsPerBlock = (int) Math.max(1, blocking.headBlockTokens() / Math.max(1, lengths[0]));
         for (int b0 = 0; b0 < batch; b0 += rowsPerBlock) {
             int b1 = Math.min(batch, b0 + rowsPerBlock);
             NDArray blockMax = null;
@@ -151,7 +204,7 @@ public final class MaskedLanguageModel implements AutoCloseable {
                 long p1 = p0 + positionsPerBlock;
                 try (NDManager block = outer.newSubManager()) {
                     block.tempAttachAll(h);
-                    NDArray max = head.padded() ? paddedBlockMax(h, lengths, b0, b1, p0, p1)
+                    NDArray max = blocking.paddedHead() ? paddedBlockMax(h, lengths, b0, b1, p0, p1)
                             : blockMax(h, lengths, b0, b1, p0, p1);
                     if (blockMax != null) {
                         block.tempAttachAll(blockMax);

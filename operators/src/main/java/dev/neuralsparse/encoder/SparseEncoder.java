@@ -74,10 +74,10 @@ public final class SparseEncoder implements DocumentEncoder {
     }
 
     /**
-     * As {@link #open(EncoderSpec)}; with a {@code head} shape, the model's head is cut that way
-     * whatever the device, and fp16 runs on a CPU: how the tests check the GPU's code path here.
+     * As {@link #open(EncoderSpec)}; with a {@code blocking}, the forward is cut that way whatever
+     * the device, and fp16 runs on a CPU: how the tests check the GPU's code path here.
      */
-    static SparseEncoder open(EncoderSpec spec, MaskedLanguageModel.HeadShape head) {
+    static SparseEncoder open(EncoderSpec spec, MaskedLanguageModel.Blocking blocking) {
         ModelResolver.Builder builder = ModelResolver.builder().setRevision(spec.modelRevision());
         if (spec.cacheDir() != null) {
             builder.setCacheDir(Paths.get(spec.cacheDir()));
@@ -99,8 +99,8 @@ public final class SparseEncoder implements DocumentEncoder {
                 throw new ModelLoadException("config.json of " + transformer + " has vocab_size " + config.vocabSize()
                         + " but tokenizer.json has " + tokenizer.vocabulary().size() + " tokens: some tokens have no weights");
             }
-            MaskedLanguageModel model = head == null ? MaskedLanguageModel.load(transformer, device, spec.precision())
-                    : MaskedLanguageModel.load(transformer, device, spec.precision(), head);
+            MaskedLanguageModel model = blocking == null ? MaskedLanguageModel.load(transformer, device, spec.precision())
+                    : MaskedLanguageModel.load(transformer, device, spec.precision(), blocking);
             SparseEncoder encoder = new SparseEncoder(spec, origin, recipe, tokenizer, model);
             LOG.info("{}; precision {} on {}", encoder.describe(), spec.precision(), device);
             return encoder;
@@ -249,7 +249,7 @@ public final class SparseEncoder implements DocumentEncoder {
             long[] positions = nonZero.nonzero().toLongArray();
             out = split(batch.length, model.config().vocabSize(), positions, values);
         }
-        stats.record(batch.length, tokens, (long) batch.length * length);
+        stats.record(batch.length, tokens, model.paddedTokens(lengths));
         return out;
     }
 

@@ -24,12 +24,12 @@ class GpuShapedEncoderTest {
     @ValueSource(strings = {"tiny-distilbert", "tiny-bert"})
     void thePaddedMaskedHeadGivesTheReferenceVectors(String model) {
         // The GPU's cut with smaller blocks (its 8,192 positions would allocate 1 GB of logits here).
-        for (MaskedLanguageModel.HeadShape head : List.of(new MaskedLanguageModel.HeadShape(1024, true),
-                new MaskedLanguageModel.HeadShape(16, true))) {
+        for (MaskedLanguageModel.Blocking blocking : List.of(new MaskedLanguageModel.Blocking(0, 1024, true),
+                new MaskedLanguageModel.Blocking(0, 16, true))) {
             try (SparseEncoder encoder = SparseEncoder.open(EncoderSpec.builder()
-                    .setModel(SharedFixtures.model(model).toString()).build(), head)) {
+                    .setModel(SharedFixtures.model(model).toString()).build(), blocking)) {
                 List<JsonNode> docs = new ArrayList<>(GoldenParityTest.expected(model));
-                Collections.shuffle(docs, new Random(head.blockTokens()));
+                Collections.shuffle(docs, new Random(blocking.headBlockTokens()));
                 List<SparseVector> vectors = encoder.encode(docs.stream().map(d -> d.get("text").asText()).toList());
                 for (int i = 0; i < docs.size(); i++) {
                     GoldenParityTest.assertMatches(docs.get(i), vectors.get(i), encoder.vocabulary());

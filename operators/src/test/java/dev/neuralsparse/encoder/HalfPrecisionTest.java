@@ -38,7 +38,7 @@ class HalfPrecisionTest {
     void halfPrecisionKeepsTheTopTokensAndTheWeightsWithinTolerance(String model) {
         EncoderSpec spec = EncoderSpec.builder().setModel(SharedFixtures.model(model).toString())
                 .setDevice(DeviceSpec.parse("auto")).setPrecision(Precision.FP16).build();
-        try (SparseEncoder encoder = SparseEncoder.open(spec, new MaskedLanguageModel.HeadShape(1024, true))) {
+        try (SparseEncoder encoder = SparseEncoder.open(spec, new MaskedLanguageModel.Blocking(0, 1024, true))) {
             for (JsonNode doc : GoldenParityTest.expected(model)) {
                 SparseVector actual = encoder.encode(doc.get("text").asText());
                 Map<String, Float> got = actual.toTokenMap(encoder.vocabulary());

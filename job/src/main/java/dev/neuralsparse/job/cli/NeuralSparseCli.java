@@ -24,7 +24,7 @@ public final class NeuralSparseCli {
     NeuralSparseCli() {
         for (Command c : List.of(new DemoCommand(), new RunCommand(), new EncodeCommand(), new QueryCommand(),
                 new SearchCommand(), new ProduceCommand(), new ConsumeCommand(), new StackCommand(), new ClusterCommand(), new BenchCommand(),
-                new BenchPipelineCommand(), new EngineCommand())) {
+                new BenchPipelineCommand(), new EngineCommand(), new GpuCheckCommand())) {
             commands.put(c.name(), c);
         }
     }
