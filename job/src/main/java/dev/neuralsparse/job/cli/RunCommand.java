@@ -1,10 +1,12 @@
 package dev.neuralsparse.job.cli;
 
+import dev.neuralsparse.encoder.ModelResolver;
 import dev.neuralsparse.job.pipeline.EnrichmentJob;
 import dev.neuralsparse.job.pipeline.JobOptions;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.Locale;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -58,6 +60,13 @@ final class RunCommand implements Command {
 
     /** Builds and runs the job; while it runs, a progress line tells how many documents are indexed. */
     static void runJob(Configuration conf, PrintStream progress) throws Exception {
+        if (!conf.contains(CheckpointingOptions.CHECKPOINTS_DIRECTORY)) {
+            // Without a directory Flink keeps checkpoints in the JobManager's memory, capped at 5 MB:
+            // the encoder's keyed state (a vector per document id) passes that after a few
+            // thousand documents, and then every checkpoint fails.
+            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                    ModelResolver.cacheRoot().resolve("checkpoints").toUri().toString());
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         EnrichmentJob job = new EnrichmentJob(conf);
         job.build(env);
