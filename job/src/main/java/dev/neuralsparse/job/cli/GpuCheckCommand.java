@@ -106,6 +106,7 @@ final class GpuCheckCommand implements Command {
         if (only.contains("job")) {
             checks.run("job" + (gpu ? " --gpu" : ""), () -> job(args, gpu, err));
         }
+        out.println("== gpu-check summary (--device " + device + ")");
         checks.summary().forEach(out::println);
         return checks.failed() ? 1 : 0;
     }
