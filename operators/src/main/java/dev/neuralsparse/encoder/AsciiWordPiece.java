@@ -1,0 +1,190 @@
+package dev.neuralsparse.encoder;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * BERT's tokenizer ({@code BertNormalizer}, {@code BertPreTokenizer}, {@code WordPiece}) for text
+ * that is all ASCII, in Java: the same ids as the Hugging Face tokenizer, several times faster,
+ * since on ASCII every rule that depends on Unicode tables (accents, Chinese characters, Unicode
+ * whitespace and punctuation) has nothing to do. Tokenization is most of the host path's work per
+ * document. For any other text {@link #wordPieces} answers null and the Hugging Face tokenizer
+ * does the work: exactness never depends on the Unicode version of two implementations.
+ *
+ * <p>The rules, for ASCII, as {@code tokenizers}' {@code bert.rs} has them: NUL and control
+ * characters other than tab, newline and carriage return are dropped (vertical tab and form feed
+ * too: they are removed before whitespace is mapped); tab, newline and carriage return become
+ * spaces; letters are lowercased when the normalizer lowercases; words are split at spaces, and
+ * each ASCII punctuation character is a word of its own; each word becomes its greedy
+ * longest-match word pieces, continuations prefixed, or the unknown token as a whole when a piece
+ * is missing or the word is longer than the limit. Text holding an added token ({@code [MASK]})
+ * is left to the Hugging Face tokenizer, which matches those before normalizing.
+ */
+final class AsciiWordPiece {
+    private final Map<String, Integer> vocab;
+    private final String prefix;
+    private final int unknown;
+    private final int maxWordChars;
+    private final boolean lowercase;
+    /** Added tokens matched in the raw text, and those matched after normalizing ({@code normalized: true}). */
+    private final List<String> addedTokens;
+    private final List<String> normalizedAddedTokens;
+
+    private AsciiWordPiece(Map<String, Integer> vocab, String prefix, int unknown, int maxWordChars, boolean lowercase,
+            List<String> addedTokens, List<String> normalizedAddedTokens) {
+        this.vocab = vocab;
+        this.prefix = prefix;
+        this.unknown = unknown;
+        this.maxWordChars = maxWordChars;
+        this.lowercase = lowercase;
+        this.addedTokens = addedTokens;
+        this.normalizedAddedTokens = normalizedAddedTokens;
+    }
+
+    /**
+     * The fast path for {@code tokenizer.json} if it is exactly BERT's pipeline (BertNormalizer that
+     * cleans text, BertPreTokenizer, WordPiece), else null: other tokenizers always go to Hugging Face.
+     */
+    static AsciiWordPiece of(Path tokenizerJson) throws IOException {
+        JsonNode root = new ObjectMapper().readTree(tokenizerJson.toFile());
+        JsonNode normalizer = root.path("normalizer");
+        JsonNode model = root.path("model");
+        if (!normalizer.path("type").asText().equals("BertNormalizer") || !normalizer.path("clean_text").asBoolean(false)
+                || !root.path("pre_tokenizer").path("type").asText().equals("BertPreTokenizer")
+                || !model.path("type").asText().equals("WordPiece")) {
+            return null;
+        }
+        Map<String, Integer> vocab = new HashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = model.path("vocab").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            vocab.put(e.getKey(), e.getValue().asInt());
+        }
+        Integer unknown = vocab.get(model.path("unk_token").asText("[UNK]"));
+        if (unknown == null) {
+            return null;
+        }
+        List<String> added = new ArrayList<>();
+        List<String> normalizedAdded = new ArrayList<>();
+        root.path("added_tokens").forEach(t -> (t.path("normalized").asBoolean(false) ? normalizedAdded : added)
+                .add(t.path("content").asText()));
+        return new AsciiWordPiece(vocab, model.path("continuing_subword_prefix").asText("##"), unknown,
+                model.path("max_input_chars_per_word").asInt(100), normalizer.path("lowercase").asBoolean(true), added,
+                normalizedAdded);
+    }
+
+    /** The word-piece ids of {@code text}, or null when the text is not all ASCII or holds an added token. */
+    long[] wordPieces(String text) {
+        int n = text.length();
+        char[] clean = new char[n];
+        int length = 0;
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            if (c >= 128) {
+                return null;
+            }
+            if (c == '\t' || c == '\n' || c == '\r') {
+                clean[length++] = ' ';
+            } else if (c >= 32 && c != 127) {
+                clean[length++] = lowercase && c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
+            } // NUL and the other control characters are dropped
+        }
+        for (String token : addedTokens) {
+            if (text.contains(token)) {
+                return null;
+            }
+        }
+        if (!normalizedAddedTokens.isEmpty()) {
+            String normalized = new String(clean, 0, length);
+            for (String token : normalizedAddedTokens) {
+                if (normalized.contains(token)) {
+                    return null;
+                }
+            }
+        }
+        LongList ids = new LongList(n / 4 + 8);
+        int start = -1;
+        for (int i = 0; i <= length; i++) {
+            char c = i < length ? clean[i] : ' ';
+            boolean space = c == ' ';
+            boolean punctuation = !space && isPunctuation(c);
+            if ((space || punctuation) && start >= 0) {
+                word(clean, start, i, ids);
+                start = -1;
+            }
+            if (punctuation) {
+                word(clean, i, i + 1, ids);
+            } else if (!space && start < 0) {
+                start = i;
+            }
+        }
+        return ids.toArray();
+    }
+
+    /** Greedy longest-match word pieces of {@code chars[from, to)}; the unknown token for the whole word if one is missing. */
+    private void word(char[] chars, int from, int to, LongList ids) {
+        if (to - from > maxWordChars) {
+            ids.add(unknown);
+            return;
+        }
+        int mark = ids.size();
+        for (int start = from; start < to; ) {
+            Integer id = null;
+            int end = to;
+            for (; end > start; end--) {
+                String piece = new String(chars, start, end - start);
+                id = vocab.get(start == from ? piece : prefix + piece);
+                if (id != null) {
+                    break;
+                }
+            }
+            if (id == null) {
+                ids.truncate(mark);
+                ids.add(unknown);
+                return;
+            }
+            ids.add(id);
+            start = end;
+        }
+    }
+
+    /** Rust's {@code is_ascii_punctuation}: every printable ASCII character that is not a letter, digit or space. */
+    private static boolean isPunctuation(char c) {
+        return (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126);
+    }
+
+    /** A growable list of longs, so that ids are not boxed. */
+    private static final class LongList {
+        private long[] values;
+        private int size;
+
+        LongList(int capacity) {
+            values = new long[capacity];
+        }
+
+        void add(long v) {
+            if (size == values.length) {
+                values = java.util.Arrays.copyOf(values, size * 2);
+            }
+            values[size++] = v;
+        }
+
+        int size() {
+            return size;
+        }
+
+        void truncate(int to) {
+            size = to;
+        }
+
+        long[] toArray() {
+            return java.util.Arrays.copyOf(values, size);
+        }
+    }
+}
