@@ -93,16 +93,25 @@ final class BenchPipelineCommand implements Command {
         out.printf(Locale.ROOT, "raw bulk (pre-encoded, 500 index requests per bulk): %d docs in %.2f s = %.1f docs/s%n",
                 docs.size(), rawSeconds, raw);
 
-        double jobSmall = job(stack, model, small, run + "-s", args, err);
-        double jobLarge = job(stack, model, docs, run + "-l", args, err);
+        JobRun smallRun = job(stack, model, small, run + "-s", args, err);
+        JobRun largeRun = job(stack, model, docs, run + "-l", args, err);
+        double jobSmall = smallRun.seconds();
+        double jobLarge = largeRun.seconds();
         double jobMarginal = (docs.size() - small.size()) / (jobLarge - jobSmall);
         out.printf(Locale.ROOT, "job (Kafka -> parse -> encode -> OpenSearch): %d docs in %.2f s, %d in %.2f s:"
                 + " marginal %.1f docs/s%n", small.size(), jobSmall, docs.size(), jobLarge, jobMarginal);
         out.printf(Locale.ROOT, "ratio job / encoder alone (marginal rates, start-up excluded): %.2f%n",
                 jobMarginal / encoderMarginal);
         out.printf(Locale.ROOT, "ratio job / raw bulk: %.2f%n", docs.size() / jobLarge / raw);
+        out.printf(Locale.ROOT, "CPU per document inside the job, by thread (marginal, microseconds):%n");
+        double extraDocs = docs.size() - small.size();
+        largeRun.cpuNanos().forEach((stage, nanos) -> out.printf(Locale.ROOT, "  %-64s %8.1f%n", stage,
+                (nanos - smallRun.cpuNanos().get(stage)) / 1e3 / extraDocs));
         return 0;
     }
+
+    /** A job's wall seconds (start-up included) and its threads' CPU per stage. */
+    private record JobRun(double seconds, Map<String, Long> cpuNanos) {}
 
     private interface Timed {
         void run() throws Exception;
@@ -114,20 +123,28 @@ final class BenchPipelineCommand implements Command {
         return (System.nanoTime() - t0) / 1e9;
     }
 
-    /** Seconds of a bounded job over {@code docs} (start-up included), checking that all were indexed. */
-    private static double job(LocalStack stack, String model, List<ObjectNode> docs, String run, CliArgs args,
+    /** A bounded job over {@code docs}, checking that all were indexed. */
+    private static JobRun job(LocalStack stack, String model, List<ObjectNode> docs, String run, CliArgs args,
             PrintStream err) throws Exception {
         String topic = "bench-job-" + run;
         KafkaTopics.createWithDeadLetters(KafkaConnection.of(stack.kafkaBootstrapServers()), topic, false);
         KafkaTopics.produce(KafkaConnection.of(stack.kafkaBootstrapServers()), topic, docs.stream().map(ObjectNode::toString), "_id");
         Configuration conf = RunCommand.boundedJob(stack, topic, topic, model);
         conf.setString("parallelism", Integer.toString(args.getInt("parallelism", 1)));
-        double seconds = seconds(() -> RunCommand.runJob(conf, err));
+        ThreadCpuSampler cpu = new ThreadCpuSampler();
+        double seconds;
+        Map<String, Long> cpuNanos;
+        try {
+            seconds = seconds(() -> RunCommand.runJob(conf, err));
+            cpuNanos = cpu.stop();
+        } finally {
+            cpu.close();
+        }
         long indexed = new IndexCount(Connections.opensearch(conf), conf.get(JobOptions.INDEX)).get(true);
         if (indexed != docs.size()) {
             throw new IllegalStateException("the job indexed " + indexed + " of " + docs.size() + " documents");
         }
-        return seconds;
+        return new JobRun(seconds, cpuNanos);
     }
 
     private static List<ObjectNode> documents(int copies) throws Exception {
