@@ -70,8 +70,8 @@ public final class DocumentTokenizer implements AutoCloseable {
         return fast != null ? fast : huggingFaceWordPieces(text);
     }
 
-    /** The Hugging Face tokenizer's word pieces, whatever the text: the reference of the fast path. */
-    long[] huggingFaceWordPieces(String text) {
+    /** The Hugging Face tokenizer's word pieces, whatever the text: the reference of the fast path (tests, bench). */
+    public long[] huggingFaceWordPieces(String text) {
         return tokenizer.encode(text, false, false).getIds();
     }
 

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.neuralsparse.encoder.DocumentTokenizer;
 import dev.neuralsparse.encoder.EncoderSpec;
 import dev.neuralsparse.encoder.EncoderStats;
 import dev.neuralsparse.encoder.ModelConfig;
@@ -55,6 +56,8 @@ final class BenchCommand implements Command {
                 ModelOptions.ModelOptionsHelp.ENCODER,
                 "  --docs N                abstracts to encode (default 512)",
                 "  --runs N                timed runs after the warm-up; the best is reported (default 1)",
+                "  --tokenizers            instead, time tokenization alone: the Java path (ASCII under BERT's",
+                "                          rules) against the Hugging Face tokenizer on the ASCII abstracts, best of 5",
                 "  --profile N             then profile one call on the first N abstracts with PyTorch's profiler",
                 "                          and print where the time goes, per kind of operation (default 0: none)",
                 "  --corpus FILE           BEIR corpus.jsonl[.gz] (default ../shared/data/scifact/corpus.jsonl.gz)",
@@ -66,7 +69,7 @@ final class BenchCommand implements Command {
         Set<String> names = new HashSet<>(ModelOptions.NAMES);
         names.remove("model");
         names.addAll(Set.of("docs", "runs", "profile", "corpus", "model-dir"));
-        CliArgs args = CliArgs.parse(name(), argv, names, Set.of());
+        CliArgs args = CliArgs.parse(name(), argv, names, Set.of("tokenizers"));
         ModelOptions.applyThreads(args);
         Path corpus = Paths.get(args.get("corpus", Corpora.shared().resolve("data/scifact/corpus.jsonl.gz").toString()));
         if (!Files.isRegularFile(corpus)) {
@@ -74,6 +77,10 @@ final class BenchCommand implements Command {
         }
         List<String> texts = Corpora.beirTexts(corpus, args.getInt("docs", 512));
         EncoderSpec spec = ModelOptions.spec(args, benchModel(args, texts).toString());
+        if (args.has("tokenizers")) {
+            tokenizers(Path.of(spec.model()), texts, out);
+            return 0;
+        }
         try (SparseEncoder encoder = SparseEncoder.open(spec)) {
             report(encoder, spec, texts, corpus, args.getInt("runs", 1), out);
             int profiled = Math.min(texts.size(), args.getInt("profile", 0));
@@ -142,6 +149,26 @@ final class BenchCommand implements Command {
         out.printf(Locale.ROOT, "MFU: %.3f (achieved %.1f GFLOP/s over the measured peak %.1f GFLOP/s)%n",
                 achieved / peak, achieved / 1e9, peak / 1e9);
         return new Result(texts.size() / bestSeconds, achieved / peak, peak);
+    }
+
+    /** Microseconds per ASCII abstract of the Java word pieces and of the Hugging Face tokenizer, best of 5 rounds each. */
+    private static void tokenizers(Path model, List<String> texts, PrintStream out) {
+        List<String> ascii = texts.stream().filter(t -> t.chars().allMatch(c -> c < 128)).toList();
+        double java = Double.MAX_VALUE;
+        double huggingFace = Double.MAX_VALUE;
+        try (DocumentTokenizer tokenizer = DocumentTokenizer.load(model)) {
+            for (int round = 0; round < 5; round++) {
+                long t0 = System.nanoTime();
+                ascii.forEach(tokenizer::wordPieces);
+                long t1 = System.nanoTime();
+                ascii.forEach(tokenizer::huggingFaceWordPieces);
+                long t2 = System.nanoTime();
+                java = Math.min(java, (t1 - t0) / 1e3 / ascii.size());
+                huggingFace = Math.min(huggingFace, (t2 - t1) / 1e3 / ascii.size());
+            }
+        }
+        out.printf(Locale.ROOT, "tokenization of %d ASCII abstracts (of %d): Java %.1f us/doc, Hugging Face %.1f us/doc (%.1fx)%n",
+                ascii.size(), texts.size(), java, huggingFace, huggingFace / java);
     }
 
     /**

@@ -23,7 +23,9 @@ final class ThreadCpuSampler implements AutoCloseable {
             Map.entry("neural-sparse-tokenizer", "tokenization (tokenizer threads)"),
             Map.entry("neural-sparse-device", "device thread (batching, extraction, its share of the forward)"),
             Map.entry("opensearch-writes", "encode operator, state, requests, bulk (task thread)"),
+            Map.entry("opensearch[scheduler]", "OpenSearch bulk flush (the client rewrites each source)"),
             Map.entry("I/O dispatcher", "OpenSearch HTTP I/O"),
+            Map.entry("AsyncOperations", "checkpoint snapshots of the keyed state"),
             Map.entry("dead-letters", "dead letters (sink task, Kafka producers)"),
             Map.entry("kafka-producer", "dead letters (sink task, Kafka producers)"));
     static final String OTHER = "Flink runtime, JIT, GC and the rest";
