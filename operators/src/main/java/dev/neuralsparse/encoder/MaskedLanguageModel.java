@@ -9,6 +9,9 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -121,7 +124,7 @@ public final class MaskedLanguageModel implements AutoCloseable {
                 throw new IllegalArgumentException("rows must be sorted longest first");
             }
         }
-        java.util.List<int[]> micro = microBatches(lengths);
+        List<int[]> micro = microBatches(lengths);
         if (micro.size() == 1) {
             return forward(ids, lengths);
         }
@@ -131,7 +134,7 @@ public final class MaskedLanguageModel implements AutoCloseable {
             try (NDManager scope = outer.newSubManager()) {
                 scope.tempAttachAll(ids);
                 NDArray part = forward(ids.get(new NDIndex("{}:{}, 0:{}", rows[0], rows[1], lengths[rows[0]])),
-                        java.util.Arrays.copyOfRange(lengths, rows[0], rows[1]));
+                        Arrays.copyOfRange(lengths, rows[0], rows[1]));
                 part.attach(outer);
                 pooled.add(part);
             }
@@ -149,11 +152,11 @@ public final class MaskedLanguageModel implements AutoCloseable {
     }
 
     /** [from, to) row ranges of the micro-batches of {@link Blocking}; each padded to its first (longest) row. */
-    private java.util.List<int[]> microBatches(int[] lengths) {
+    private List<int[]> microBatches(int[] lengths) {
         if (blocking.microBatchTokens() <= 0 || lengths.length == 0) {
-            return java.util.List.of(new int[] {0, lengths.length});
+            return List.of(new int[] {0, lengths.length});
         }
-        java.util.List<int[]> ranges = new java.util.ArrayList<>();
+        List<int[]> ranges = new ArrayList<>();
         for (int b0 = 0; b0 < lengths.length; ) {
             int b1 = Math.min(lengths.length, b0 + Math.max(1, blocking.microBatchTokens() / lengths[b0]));
             ranges.add(new int[] {b0, b1});
@@ -168,7 +171,7 @@ public final class MaskedLanguageModel implements AutoCloseable {
         long length = ids.getShape().get(1);
         float[] maskValues = new float[(int) (batch * length)];
         for (int b = 0; b < batch; b++) {
-            java.util.Arrays.fill(maskValues, (int) (b * length), (int) (b * length + lengths[b]), 1f);
+            Arrays.fill(maskValues, (int) (b * length), (int) (b * length + lengths[b]), 1f);
         }
         NDArray maskT = ids.getManager().create(maskValues, new Shape(batch, length)).toType(dtype, false);
         // Additive attention bias: 0 for tokens, a large negative for padding (finite in fp16 too).
@@ -216,7 +219,7 @@ public final class MaskedLanguageModel implements AutoCloseable {
             }
             groups[groupCount++] = blockMax;
         }
-        return groupCount == 1 ? groups[0] : NDArrays.concat(new NDList(java.util.Arrays.copyOf(groups, groupCount)), 0);
+        return groupCount == 1 ? groups[0] : NDArrays.concat(new NDList(Arrays.copyOf(groups, groupCount)), 0);
     }
 
     /**
@@ -256,7 +259,7 @@ public final class MaskedLanguageModel implements AutoCloseable {
         float[] mask = new float[rows * positions];
         for (int r = 0; r < rows; r++) {
             int real = (int) Math.max(0, Math.min(positions, lengths[b0 + r] - p0));
-            java.util.Arrays.fill(mask, r * positions + real, (r + 1) * positions, Float.NEGATIVE_INFINITY);
+            Arrays.fill(mask, r * positions + real, (r + 1) * positions, Float.NEGATIVE_INFINITY);
         }
         NDArray logits = linear(h.get(new NDIndex("{}:{}, {}:{}", b0, b1, p0, end)), weights.decoderWeight, weights.decoderBias);
         NDArray padding = h.getManager().create(mask, new Shape(rows, positions, 1)).toType(dtype, false);

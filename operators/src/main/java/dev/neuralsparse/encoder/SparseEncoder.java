@@ -84,9 +84,7 @@ public final class SparseEncoder implements DocumentEncoder {
         }
         ModelResolver resolver = builder.build();
         Path folder = resolver.resolve(spec.model());
-        String origin = folder.equals(Path.of(spec.model())) ? "local folder"
-                : spec.modelRevision().equals(resolver.commit(spec.model())) ? "commit " + spec.modelRevision()
-                : "revision " + spec.modelRevision() + " = commit " + resolver.commit(spec.model());
+        String origin = origin(spec, folder, resolver);
         SparseRecipe recipe = SparseRecipe.read(folder);
         Path transformer = recipe.transformerFolder();
         Device device = spec.device().resolve();
@@ -108,6 +106,16 @@ public final class SparseEncoder implements DocumentEncoder {
             tokenizer.close();
             throw e;
         }
+    }
+
+    /** "local folder", "commit SHA", or "revision R = commit SHA" (the commit read from the cache's record). */
+    private static String origin(EncoderSpec spec, Path folder, ModelResolver resolver) {
+        if (folder.equals(Path.of(spec.model()))) {
+            return "local folder";
+        }
+        String commit = resolver.commit(spec.model());
+        return commit.equals(spec.modelRevision()) ? "commit " + commit
+                : "revision " + spec.modelRevision() + " = commit " + commit;
     }
 
     @Override

@@ -207,15 +207,8 @@ final class GpuCheckCommand implements Command {
         KafkaTopics.createWithDeadLetters(KafkaConnection.of(kafka), topic, false);
         List<String> lines = Files.readAllLines(Corpora.shared().resolve("data/cacm/corpus.jsonl"));
         KafkaTopics.produce(KafkaConnection.of(kafka), topic, lines.subList(0, JOB_DOCUMENTS).stream(), "_id");
-        Configuration conf = new Configuration();
-        conf.setString(JobOptions.KAFKA.key(), kafka);
-        conf.setString(JobOptions.OPENSEARCH.key(), opensearch);
-        conf.setString(JobOptions.TOPIC.key(), topic);
-        conf.setString(JobOptions.DLQ_TOPIC.key(), topic + "-dlq");
-        conf.setString(JobOptions.INDEX.key(), topic);
-        conf.setString(JobOptions.MODEL.key(), Corpora.shared().resolve("models/tiny-distilbert").toString());
-        conf.setString(JobOptions.TEXT_FIELDS.key(), "title;text");
-        conf.setString(JobOptions.BOUNDED.key(), "true");
+        Configuration conf = RunCommand.boundedJob(kafka, opensearch, topic, topic,
+                Corpora.shared().resolve("models/tiny-distilbert").toString());
         if (gpu) {
             conf.setString(JobOptions.GPU.key(), "true");
             conf.setString(JobOptions.DEVICE.key(), "gpu");

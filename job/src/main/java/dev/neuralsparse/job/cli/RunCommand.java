@@ -46,9 +46,14 @@ final class RunCommand implements Command {
 
     /** The bounded job that demo and bench-pipeline run against a local stack: CACM-style title + text. */
     static Configuration boundedJob(dev.neuralsparse.job.stack.LocalStack stack, String topic, String index, String model) {
+        return boundedJob(stack.kafkaBootstrapServers(), stack.opensearchUrl(), topic, index, model);
+    }
+
+    /** As {@link #boundedJob(dev.neuralsparse.job.stack.LocalStack, String, String, String)}, on any Kafka and OpenSearch. */
+    static Configuration boundedJob(String kafka, String opensearch, String topic, String index, String model) {
         Configuration conf = new Configuration();
-        conf.setString(JobOptions.KAFKA.key(), stack.kafkaBootstrapServers());
-        conf.setString(JobOptions.OPENSEARCH.key(), stack.opensearchUrl());
+        conf.setString(JobOptions.KAFKA.key(), kafka);
+        conf.setString(JobOptions.OPENSEARCH.key(), opensearch);
         conf.setString(JobOptions.TOPIC.key(), topic);
         conf.setString(JobOptions.DLQ_TOPIC.key(), topic + "-dlq");
         conf.setString(JobOptions.INDEX.key(), index);
