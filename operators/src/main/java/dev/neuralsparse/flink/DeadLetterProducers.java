@@ -9,9 +9,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * One Kafka producer per Kafka connection per JVM for dead letters found in bulk responses,
- * reference-counted: the OpenSearch sink's emitter acquires it in {@code open()} and releases it
- * in {@code close()} (the bulk response inspector has no lifecycle of its own), and the last
- * release closes it, so a restarted or cancelled job leaves no producer behind.
+ * reference-counted: each OpenSearch sink writer acquires it when created and releases it when
+ * closed, and the last release closes it, so a restarted or cancelled job leaves no producer
+ * behind.
  */
 final class DeadLetterProducers {
     private static final Map<KafkaConnection, Entry> PRODUCERS = new HashMap<>();
@@ -39,11 +39,11 @@ final class DeadLetterProducers {
         }
     }
 
-    /** The producer the emitter of this writer acquired. */
+    /** The producer a writer acquired. */
     static synchronized KafkaProducer<byte[], byte[]> get(KafkaConnection kafka) {
         Entry e = PRODUCERS.get(kafka);
         if (e == null) {
-            throw new IllegalStateException("no dead-letter producer for " + kafka + ": the emitter was not opened");
+            throw new IllegalStateException("no dead-letter producer for " + kafka + ": the writer did not acquire it");
         }
         return e.producer;
     }

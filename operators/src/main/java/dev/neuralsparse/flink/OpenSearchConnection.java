@@ -25,12 +25,13 @@ import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
-import org.apache.flink.connector.opensearch.sink.RestClientFactory;
 import org.apache.http.HttpHost;
 import org.apache.http.auth.AuthScope;
 import org.apache.http.auth.UsernamePasswordCredentials;
 import org.apache.http.conn.ssl.NoopHostnameVerifier;
 import org.apache.http.impl.client.BasicCredentialsProvider;
+import org.apache.http.impl.nio.client.HttpAsyncClientBuilder;
+import org.opensearch.client.RestClient;
 
 /**
  * How every client of the project reaches OpenSearch, built once from one immutable spec so that
@@ -111,23 +112,24 @@ public final class OpenSearchConnection implements Serializable {
         return request;
     }
 
-    /** For the Flink OpenSearch sink: the same trust and credentials on its Apache HTTP client. */
-    public RestClientFactory restClientFactory() {
-        OpenSearchConnection spec = this;
-        return (builder, config) -> builder.setHttpClientConfigCallback(http -> {
-            if (spec.username != null) {
-                BasicCredentialsProvider credentials = new BasicCredentialsProvider();
-                credentials.setCredentials(AuthScope.ANY, new UsernamePasswordCredentials(spec.username, spec.password));
-                http.setDefaultCredentialsProvider(credentials);
+    /** The low-level REST client of the bulk sink: the same trust and credentials on its Apache HTTP client. */
+    public RestClient newRestClient() {
+        return RestClient.builder(httpHost()).setHttpClientConfigCallback(this::configure).build();
+    }
+
+    private HttpAsyncClientBuilder configure(HttpAsyncClientBuilder http) {
+        if (username != null) {
+            BasicCredentialsProvider credentials = new BasicCredentialsProvider();
+            credentials.setCredentials(AuthScope.ANY, new UsernamePasswordCredentials(username, password));
+            http.setDefaultCredentialsProvider(credentials);
+        }
+        if (url.startsWith("https:")) {
+            http.setSSLContext(sslContext());
+            if (insecure) {
+                http.setSSLHostnameVerifier(NoopHostnameVerifier.INSTANCE);
             }
-            if (spec.url.startsWith("https:")) {
-                http.setSSLContext(spec.sslContext());
-                if (spec.insecure) {
-                    http.setSSLHostnameVerifier(NoopHostnameVerifier.INSTANCE);
-                }
-            }
-            return http;
-        });
+        }
+        return http;
     }
 
     /** The system trust store, the CA of the spec alone, or (insecure) anything. */

@@ -1,133 +1,126 @@
 package dev.neuralsparse.flink;
 
-import com.fasterxml.jackson.core.StreamWriteFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.Map;
-import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.apache.flink.connector.opensearch.sink.OpensearchEmitter;
-import org.apache.flink.connector.opensearch.sink.RequestIndexer;
-import org.opensearch.action.ActionRequestValidationException;
-import org.opensearch.action.DocWriteRequest;
-import org.opensearch.action.delete.DeleteRequest;
-import org.opensearch.action.index.IndexRequest;
-import org.opensearch.common.xcontent.XContentType;
-import org.opensearch.index.VersionType;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
 
 /**
- * Turns an encoded document into the write that makes the index hold exactly that version: an
- * index request whose source is the document's own fields plus the sparse vector (the whole
- * document replaced, nothing left of an earlier version), or a delete request for a deletion.
- * Both carry the document's version with {@code version_type=external_gte}, so a write older than
- * what the index holds is refused (409, {@link FailureClass#STALE}) whatever order writes arrive
- * in, and a replay of the same record rewrites the same version.
+ * Writes an encoded document into a bulk body as the write that makes the index hold exactly that
+ * version: an {@code index} whose source is the document's own fields plus the sparse vector (the
+ * whole document replaced, nothing left of an earlier version), or a {@code delete} for a
+ * deletion. Both carry the document's version with {@code version_type=external_gte}, so a write
+ * older than what the index holds is refused (409, {@link FailureClass#STALE}) whatever order
+ * writes arrive in, and a replay of the same record rewrites the same version.
  *
- * <p>A request that the OpenSearch client's own validation refuses (an id over 512 bytes, a bad
- * version) would fail the whole bulk: it goes to the dead letters here instead, never into a bulk.
+ * <p>Each document is written once, straight into the body: its JSON (already checked and made
+ * compact by {@link DocumentParser}) is copied, not parsed again, and the weights are streamed
+ * from the vector's arrays. Bulk clients that build request objects and convert them (the
+ * OpenSearch high-level client parses and rewrites every source) cost more per document than
+ * everything else outside the model.
  */
-public class RankFeaturesEmitter implements OpensearchEmitter<EncodedDocument> {
-    private static final long serialVersionUID = 3L;
+public final class RankFeaturesEmitter implements Serializable {
+    private static final long serialVersionUID = 4L;
 
     private final String index;
     private final String field;
-    private final KafkaConnection deadLetterKafka;
-    private final String deadLetterTopic;
-    private transient ObjectMapper json;
-    private transient SinkDeadLetters deadLetters;
 
-    /**
-     * @param deadLetterKafka Kafka of the dead-letter topic, shared with the writer's
-     *     {@link DeadLetterBulkInspector} (null: requests the client refuses fail the job)
-     */
-    public RankFeaturesEmitter(String index, String field, KafkaConnection deadLetterKafka, String deadLetterTopic) {
+    /** Writes to {@code index}, the vector in {@code field}. */
+    public RankFeaturesEmitter(String index, String field) {
         this.index = index;
         this.field = field;
-        this.deadLetterKafka = deadLetterKafka;
-        this.deadLetterTopic = deadLetterTopic;
     }
 
-    @Override
-    public void open() {
-        json = jsonMapper();
-        if (deadLetterKafka != null) {
-            deadLetters = SinkDeadLetters.forThisWriter(deadLetterKafka, deadLetterTopic);
-        }
-    }
-
-    @Override
-    public void close() {
-        if (deadLetters != null) {
-            deadLetters.close();
-            deadLetters = null;
-        }
-        json = null;
-    }
-
-    @Override
-    public void emit(EncodedDocument doc, SinkWriter.Context context, RequestIndexer indexer) {
-        DocWriteRequest<?> request = request(doc);
-        ActionRequestValidationException invalid = validate(request);
-        if (invalid != null) {
-            if (deadLetters == null) {
-                throw new IllegalArgumentException("document " + doc.document.id + ": " + invalid.getMessage(), invalid);
-            }
-            deadLetters.send(new DeadLetter(DeadLetter.Stage.INDEX, "refused_by_client", "the OpenSearch client refuses the request: "
-                    + invalid.getMessage(), doc.document.source, doc.document.id));
-            deadLetters.flush();
-            return;
-        }
-        if (deadLetters != null) {
-            deadLetters.track(doc.document.id, doc.document.source);
-        }
-        if (request instanceof DeleteRequest delete) {
-            indexer.add(delete);
-        } else {
-            indexer.add((IndexRequest) request);
-        }
-    }
-
-    DocWriteRequest<?> request(EncodedDocument doc) {
-        if (doc.document.deleted) {
-            return new DeleteRequest(index, doc.document.id)
-                    .versionType(VersionType.EXTERNAL_GTE)
-                    .version(doc.document.version);
-        }
-        return new IndexRequest(index)
-                .id(doc.document.id)
-                .source(source(doc), XContentType.JSON)
-                .versionType(VersionType.EXTERNAL_GTE)
-                .version(doc.document.version);
+    String index() {
+        return index;
     }
 
     /**
-     * Weights written with the Schubfach algorithm: the same floats back when parsed, and several
-     * times faster than the JDK's {@code Float.toString}, which took a large part of the time spent
-     * building a request (hundreds of weights per document).
+     * Why OpenSearch would refuse the whole bulk for this write (it validates every action before
+     * running any), or null. {@link DocumentParser} never lets such a document through; documents
+     * made elsewhere are checked here, so that one of them cannot fail the bulk of the others.
      */
-    private static ObjectMapper jsonMapper() {
-        return JsonMapper.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
-    }
-
-    private static ActionRequestValidationException validate(DocWriteRequest<?> request) {
-        return request instanceof IndexRequest i ? i.validate() : ((DeleteRequest) request).validate();
-    }
-
-    private byte[] source(EncodedDocument doc) {
-        if (json == null) {
-            json = jsonMapper();
+    static String invalid(EncodedDocument doc) {
+        Document d = doc.document;
+        if (d.id == null || d.id.isEmpty()) {
+            return "the document has no id";
         }
-        try {
-            ObjectNode source = (ObjectNode) json.readTree(doc.document.json);
-            ObjectNode vector = source.putObject(field);
-            for (Map.Entry<String, Float> e : doc.vector.entrySet()) {
-                vector.put(e.getKey(), e.getValue());
+        int idBytes = d.id.getBytes(StandardCharsets.UTF_8).length;
+        if (idBytes > DocumentParser.MAX_ID_BYTES) {
+            return "id of " + idBytes + " UTF-8 bytes is longer than the " + DocumentParser.MAX_ID_BYTES + " bytes OpenSearch accepts";
+        }
+        if (d.version < 0) {
+            return "version " + d.version + " is negative; external versions start at 0";
+        }
+        if (!d.deleted && (d.json == null || doc.ids == null)) {
+            return "the document has no " + (d.json == null ? "JSON source" : "vector");
+        }
+        if (!d.deleted && !isObject(d.json.strip())) {
+            return "the document's source is not a JSON object";
+        }
+        return null;
+    }
+
+    /** Appends the document's action (and source) lines to {@code batch}; {@link #invalid} must be null. */
+    void write(EncodedDocument doc, BulkBatch batch) throws IOException {
+        Document d = doc.document;
+        JsonGenerator json = batch.beginItem(d.id, d.source);
+        json.writeStartObject();
+        json.writeObjectFieldStart(d.deleted ? "delete" : "index");
+        json.writeStringField("_index", index);
+        json.writeStringField("_id", d.id);
+        json.writeNumberField("version", d.version);
+        json.writeStringField("version_type", "external_gte");
+        json.writeEndObject();
+        json.writeEndObject();
+        json.writeRaw('\n');
+        if (!d.deleted) {
+            writeSource(doc, json);
+            json.writeRaw('\n');
+        }
+        batch.endItem();
+    }
+
+    private void writeSource(EncodedDocument doc, JsonGenerator json) throws IOException {
+        json.writeStartObject();
+        String fields = oneLine(doc.document.json);
+        int close = fields.lastIndexOf('}');
+        int open = fields.indexOf('{');
+        if (!isBlank(fields, open + 1, close)) { // else "{}": the vector is the only field
+            json.writeRaw(fields, open + 1, close - open - 1);
+            json.writeRaw(',');
+        }
+        json.writeObjectFieldStart(field);
+        for (int i = 0; i < doc.ids.length; i++) {
+            if (doc.tokens != null) {
+                json.writeFieldName(doc.tokens[i]);
+            } else {
+                json.writeFieldId(doc.ids[i]);
             }
-            return json.writeValueAsBytes(source);
-        } catch (IOException e) {
-            throw new UncheckedIOException("document " + doc.document.id + " was valid JSON when parsed", e);
+            json.writeNumber(doc.weights[i]);
         }
+        json.writeEndObject();
+        json.writeEndObject();
+    }
+
+    private static boolean isObject(String json) {
+        return json.length() >= 2 && json.charAt(0) == '{' && json.charAt(json.length() - 1) == '}';
+    }
+
+    private static boolean isBlank(String s, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (!Character.isWhitespace(s.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A bulk source must be one line. A line break in JSON can only be whitespace between tokens
+     * (inside a string it is escaped), so it can become a space; the parser's JSON has none.
+     */
+    private static String oneLine(String json) {
+        return json.indexOf('\n') < 0 && json.indexOf('\r') < 0 ? json : json.replace('\n', ' ').replace('\r', ' ');
     }
 }

@@ -1,9 +1,9 @@
 package dev.neuralsparse.flink;
 
 import dev.neuralsparse.encoder.BatchingEncoder;
-import dev.neuralsparse.encoder.DocumentEncoder;
 import dev.neuralsparse.encoder.EncoderSpec;
 import dev.neuralsparse.encoder.SparseVector;
+import dev.neuralsparse.encoder.Vocabulary;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayDeque;
@@ -11,7 +11,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -168,7 +167,7 @@ final class SparseEncodeOperator extends AbstractStreamOperator<EncodedDocument>
             EncodedText last = valueOf(lastEncoded);
             if (last != null && Arrays.equals(last.hash, slot.hash)) {
                 metrics.skipped.inc();
-                finish(slot, EncodedDocument.encoded(doc, keys(last.vector())));
+                finish(slot, EncodedDocument.encoded(doc, last.vector(), tokenKeys()));
                 return;
             }
         }
@@ -235,7 +234,7 @@ final class SparseEncodeOperator extends AbstractStreamOperator<EncodedDocument>
             if (lastEncoded != null) {
                 update(lastEncoded, EncodedText.of(slot.hash, vector));
             }
-            finish(slot, EncodedDocument.encoded(slot.doc, keys(vector)));
+            finish(slot, EncodedDocument.encoded(slot.doc, vector, tokenKeys()));
         } else if (FailureClass.ofEncoding(error) == FailureClass.INPUT) {
             finish(slot, EncodedDocument.failed(slot.doc, "the document cannot be encoded: " + error.getMessage()));
         } else {
@@ -291,9 +290,9 @@ final class SparseEncodeOperator extends AbstractStreamOperator<EncodedDocument>
         return c;
     }
 
-    private LinkedHashMap<String, Float> keys(SparseVector v) {
-        DocumentEncoder model = encoder.encoder();
-        return stage.tokenKeys ? v.toTokenMap(model.vocabulary()) : v.toIdMap();
+    /** The vocabulary whose tokens key the vector, or null when it is keyed by token id. */
+    private Vocabulary tokenKeys() {
+        return stage.tokenKeys ? encoder.encoder().vocabulary() : null;
     }
 
     private byte[] hash(String text) {

@@ -6,17 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.engine.EngineException;
 import dev.neuralsparse.encoder.UnencodableDocumentException;
 import java.nio.charset.StandardCharsets;
-import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.junit.jupiter.api.Test;
-import org.opensearch.OpenSearchException;
-import org.opensearch.action.DocWriteRequest;
-import org.opensearch.action.bulk.BulkItemResponse;
-import org.opensearch.action.bulk.BulkRequest;
-import org.opensearch.action.bulk.BulkResponse;
-import org.opensearch.action.index.IndexRequest;
 import org.opensearch.core.rest.RestStatus;
 
-/** Failure classes, and bulk responses read by document id, never by position. */
+/** Failure classes, and bulk answers read item by item in request order. */
 class BulkResponsesTest {
 
     @Test
@@ -35,40 +28,33 @@ class BulkResponsesTest {
         assertThat(FailureClass.ofHttpStatus(404)).isEqualTo(FailureClass.INPUT);
     }
 
-    private static SourceRecord source(long offset) {
-        return new SourceRecord("docs", 0, offset, 0L, null, "{}".getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static BulkItemResponse failed(int position, String id, RestStatus status) {
-        return new BulkItemResponse(position, DocWriteRequest.OpType.INDEX,
-                new BulkItemResponse.Failure("idx", id, new OpenSearchException("refused"), status));
+    @Test
+    void anAnswerWithoutErrorsIsNotReadItemByItem() throws Exception {
+        BulkResult ok = BulkResult.parse(utf8("{\"errors\":false,\"items\":[{\"index\":{\"status\":201}},{\"delete\":"
+                + "{\"status\":200}}]}"), 2);
+        assertThat(ok.items()).isEqualTo(2);
+        assertThat(ok.failed(0) || ok.failed(1)).isFalse();
     }
 
     @Test
-    void itemsAreFoundByIdWhateverTheirPositionAndTwoWritesOfOneIdInOrder() {
-        // A SinkDeadLetters whose producer never connects: these responses send no dead letter.
-        SinkDeadLetters sink = SinkDeadLetters.forThisWriter(KafkaConnection.of("127.0.0.1:1"), "dlq");
-        assertThat(SinkDeadLetters.forThisWriter(KafkaConnection.of("127.0.0.1:1"), "dlq")).as("the second asker takes it over").isSameAs(sink);
-        try {
-            sink.track("a", source(1));
-            sink.track("b", source(2));
-            sink.track("a", source(3));
-            DeadLetterBulkInspector inspector = new DeadLetterBulkInspector(sink, new UnregisteredMetricsGroup());
-            BulkRequest retried = new BulkRequest().add(new IndexRequest("idx").id("a").source("{}", org.opensearch.common.xcontent.XContentType.JSON));
-            // positions 0 and 1 of a retried request: the original had three items
-            inspector.inspect(retried, new BulkResponse(new BulkItemResponse[] {failed(0, "a", RestStatus.CONFLICT),
-                    failed(1, "b", RestStatus.CONFLICT)}, 1));
-            assertThat(sink.inFlight()).as("only the second write of a is left").isEqualTo(1);
-            assertThat(sink.take("a").offset).isEqualTo(3);
+    void failedItemsAreReadInRequestOrderWithTheirCauses() throws Exception {
+        String answer = "{\"errors\":true,\"items\":[{\"index\":{\"status\":201}},"
+                + "{\"index\":{\"status\":400,\"error\":{\"type\":\"mapper_parsing_exception\",\"reason\":\"failed to parse field"
+                + " [year]\",\"caused_by\":{\"type\":\"number_format_exception\",\"reason\":\"For input string\"}}}},"
+                + "{\"delete\":{\"status\":409,\"error\":{\"type\":\"version_conflict_engine_exception\",\"reason\":\"x\"}}},"
+                + "{\"index\":{\"status\":429,\"error\":{\"type\":\"rejected_execution_exception\",\"reason\":\"busy\"}}}]}";
+        BulkResult r = BulkResult.parse(utf8(answer), 4);
+        assertThat(r.failed(0)).isFalse();
+        assertThat(r.status(1)).isEqualTo(400);
+        assertThat(r.failure(1)).isEqualTo("400 BAD_REQUEST mapper_parsing_exception: failed to parse field [year]"
+                + " (caused by number_format_exception: For input string)");
+        assertThat(r.status(2)).isEqualTo(409);
+        assertThat(r.status(3)).isEqualTo(429);
+        assertThatThrownBy(() -> BulkResult.parse(utf8(answer), 5)).hasMessageContaining("answered 4 items to a bulk of 5");
+        assertThatThrownBy(() -> BulkResult.parse(utf8("{\"took\":3}"), 1)).hasMessageContaining("without the 'errors' flag");
+    }
 
-            sink.track("c", source(4));
-            assertThatThrownBy(() -> inspector.inspect(retried,
-                    new BulkResponse(new BulkItemResponse[] {failed(0, "c", RestStatus.TOO_MANY_REQUESTS)}, 1)))
-                    .hasMessageContaining("OpenSearch refused document c with TOO_MANY_REQUESTS")
-                    .hasMessageContaining("restarting from the last checkpoint");
-        } finally {
-            sink.close();
-        }
-        assertThat(sink.inFlight()).as("cleared when the writer closes").isZero();
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

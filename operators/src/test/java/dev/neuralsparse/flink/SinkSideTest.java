@@ -5,55 +5,128 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
+import dev.neuralsparse.encoder.SparseVector;
+import dev.neuralsparse.encoder.Vocabulary;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.http.util.EntityUtils;
 import org.junit.jupiter.api.Test;
-import org.opensearch.action.delete.DeleteRequest;
-import org.opensearch.action.index.IndexRequest;
-import org.opensearch.index.VersionType;
+import org.junit.jupiter.api.io.TempDir;
 
-/** The emitter's versioned writes and the dead letters' JSON. */
+/** The emitter's versioned writes in the bulk body, and the dead letters' JSON. */
 class SinkSideTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SourceRecord SOURCE = new SourceRecord("docs", 0, 3, 0L, null, "{}".getBytes(StandardCharsets.UTF_8));
 
+    /** The bulk body lines the emitter writes for these documents. */
+    private static List<String> lines(RankFeaturesEmitter emitter, EncodedDocument... docs) throws Exception {
+        BulkBatch batch = new BulkBatch(0);
+        for (EncodedDocument d : docs) {
+            assertThat(RankFeaturesEmitter.invalid(d)).isNull();
+            emitter.write(d, batch);
+        }
+        String body = new String(EntityUtils.toByteArray(batch.entity()), StandardCharsets.UTF_8);
+        assertThat(body).as("NDJSON: every line ends with a newline").endsWith("\n");
+        assertThat(batch.items()).isEqualTo(docs.length);
+        return List.of(body.split("\n"));
+    }
+
+    private static Document document(String id, String json, long version) {
+        Document doc = new Document(id, "text", json, SOURCE);
+        doc.version = version;
+        return doc;
+    }
+
     @Test
     void aVersionReplacesTheWholeDocumentWithItsExternalVersion() throws Exception {
-        LinkedHashMap<String, Float> vector = new LinkedHashMap<>();
-        vector.put("rainy", 1.25f);
-        vector.put("york", 0.5f);
-        Document doc = new Document("d1", "text", "{\"title\":\"T\",\"n\":1}", SOURCE);
-        doc.version = 42;
-        IndexRequest request = (IndexRequest) new RankFeaturesEmitter("idx", "sparse_embedding", null, null)
-                .request(EncodedDocument.encoded(doc, vector));
-        assertThat(request.index()).isEqualTo("idx");
-        assertThat(request.id()).isEqualTo("d1");
-        assertThat(request.versionType()).isEqualTo(VersionType.EXTERNAL_GTE);
-        assertThat(request.version()).isEqualTo(42);
-        JsonNode source = JSON.readTree(request.source().utf8ToString());
+        SparseVector vector = SparseVector.of(Map.of(1000, 1.25f, 2000, 0.1f + 0.2f));
+        EncodedDocument encoded = EncodedDocument.encoded(document("d1", "{\"title\":\"T\",\"n\":1}", 42), vector, null);
+        List<String> lines = lines(new RankFeaturesEmitter("idx", "sparse_embedding"), encoded);
+        assertThat(lines).hasSize(2);
+        JsonNode action = JSON.readTree(lines.get(0)).get("index");
+        assertThat(action.get("_index").asText()).isEqualTo("idx");
+        assertThat(action.get("_id").asText()).isEqualTo("d1");
+        assertThat(action.get("version").asLong()).isEqualTo(42);
+        assertThat(action.get("version_type").asText()).isEqualTo("external_gte");
+        JsonNode source = JSON.readTree(lines.get(1));
         assertThat(source.get("title").asText()).isEqualTo("T");
-        assertThat(source.get("sparse_embedding").get("rainy").floatValue()).isEqualTo(1.25f);
-        assertThat(source.get("sparse_embedding").size()).isEqualTo(2);
+        assertThat(source.get("sparse_embedding").get("1000").floatValue()).isEqualTo(1.25f);
+        assertThat(Float.parseFloat(source.get("sparse_embedding").get("2000").asText()))
+                .as("the same float back, to the last bit").isEqualTo(0.1f + 0.2f);
         assertThat(source.size()).as("only the version's own fields and the vector").isEqualTo(3);
-        assertThat(request.validate()).isNull();
     }
 
     @Test
-    void aDeletionIsAVersionedDelete() {
-        DeleteRequest request = (DeleteRequest) new RankFeaturesEmitter("idx", "sparse_embedding", null, null)
-                .request(EncodedDocument.deletion(Document.deletion("d1", 7, SOURCE)));
-        assertThat(request.id()).isEqualTo("d1");
-        assertThat(request.versionType()).isEqualTo(VersionType.EXTERNAL_GTE);
-        assertThat(request.version()).isEqualTo(7);
+    void tokenKeysAreEscapedAndAnyObjectBecomesOneLine(@TempDir Path dir) throws Exception {
+        ObjectNode tokenizer = JSON.createObjectNode();
+        List<String> tokens = List.of("[PAD]", "\"", "\\", "é", "rainy");
+        for (int i = 0; i < tokens.size(); i++) {
+            tokenizer.with("model").with("vocab").put(tokens.get(i), i);
+        }
+        Files.writeString(dir.resolve("tokenizer.json"), tokenizer.toString());
+        Vocabulary vocabulary = Vocabulary.read(dir.resolve("tokenizer.json"));
+        SparseVector vector = SparseVector.of(Map.of(1, 0.5f, 2, 0.25f, 3, 2f, 4, 1f));
+        String pretty = "{\n  \"title\": \"two\\nlines\",\r\n  \"tags\": [\"a\", \"b\"]\n}\n";
+        List<String> lines = lines(new RankFeaturesEmitter("idx", "v"),
+                EncodedDocument.encoded(document("p", pretty, 1), vector, vocabulary),
+                EncodedDocument.encoded(document("e", "{}", 2), vector, vocabulary),
+                EncodedDocument.encoded(document("s", " { } ", 3), SparseVector.empty(), vocabulary));
+        assertThat(lines).hasSize(6);
+        JsonNode p = JSON.readTree(lines.get(1));
+        assertThat(p.get("title").asText()).isEqualTo("two\nlines");
+        assertThat(p.get("tags").size()).isEqualTo(2);
+        assertThat(p.get("v").get("\"").floatValue()).isEqualTo(0.5f);
+        assertThat(p.get("v").get("\\").floatValue()).isEqualTo(0.25f);
+        assertThat(p.get("v").get("é").floatValue()).isEqualTo(2f);
+        assertThat(JSON.readTree(lines.get(3)).fieldNames()).toIterable().containsExactly("v");
+        assertThat(JSON.readTree(lines.get(5)).get("v").size()).isZero();
     }
 
     @Test
-    void theClientsOwnValidationRefusesAnIdOver512BytesBeforeAnyBulk() {
-        Document doc = new Document("é".repeat(300), "text", "{}", SOURCE);
-        IndexRequest request = (IndexRequest) new RankFeaturesEmitter("idx", "f", null, null)
-                .request(EncodedDocument.encoded(doc, new LinkedHashMap<>()));
-        assertThat(request.validate()).isNotNull();
-        assertThat(request.validate().getMessage()).contains("too long");
+    void aDeletionIsAVersionedDeleteOfOneLine() throws Exception {
+        List<String> lines = lines(new RankFeaturesEmitter("idx", "sparse_embedding"),
+                EncodedDocument.deletion(Document.deletion("d1", 7, SOURCE)));
+        assertThat(lines).hasSize(1);
+        JsonNode action = JSON.readTree(lines.get(0)).get("delete");
+        assertThat(action.get("_id").asText()).isEqualTo("d1");
+        assertThat(action.get("version").asLong()).isEqualTo(7);
+        assertThat(action.get("version_type").asText()).isEqualTo("external_gte");
+    }
+
+    @Test
+    void aWriteOpenSearchWouldRefuseBeforeRunningTheBulkIsFoundFirst() {
+        SparseVector v = SparseVector.empty();
+        assertThat(RankFeaturesEmitter.invalid(EncodedDocument.encoded(document("é".repeat(300), "{}", 1), v, null)))
+                .contains("600 UTF-8 bytes");
+        assertThat(RankFeaturesEmitter.invalid(EncodedDocument.encoded(document("d", "{}", -1), v, null))).contains("negative");
+        assertThat(RankFeaturesEmitter.invalid(EncodedDocument.encoded(document("d", "[1]", 1), v, null))).contains("not a JSON object");
+        assertThat(RankFeaturesEmitter.invalid(EncodedDocument.deletion(Document.deletion("d", 0, SOURCE)))).isNull();
+    }
+
+    @Test
+    void aRetryCopiesTheChosenItemsByteForByte() throws Exception {
+        RankFeaturesEmitter emitter = new RankFeaturesEmitter("idx", "v");
+        BulkBatch batch = new BulkBatch(0);
+        for (int i = 0; i < 100; i++) { // past the first growth of the item arrays
+            emitter.write(EncodedDocument.encoded(document("d" + i, "{\"n\":" + i + "}", i),
+                    SparseVector.of(Map.of(i + 1, 1f)), null), batch);
+        }
+        emitter.write(EncodedDocument.deletion(Document.deletion("gone", 5, SOURCE)), batch);
+        BulkBatch retry = batch.retry(new int[] {3, 99, 100});
+        assertThat(retry.attempt()).isEqualTo(1);
+        assertThat(retry.items()).isEqualTo(3);
+        assertThat(retry.id(2)).isEqualTo("gone");
+        String body = new String(EntityUtils.toByteArray(retry.entity()), StandardCharsets.UTF_8);
+        assertThat(body).isEqualTo(
+                "{\"index\":{\"_index\":\"idx\",\"_id\":\"d3\",\"version\":3,\"version_type\":\"external_gte\"}}\n"
+                + "{\"n\":3,\"v\":{\"4\":1.0}}\n"
+                + "{\"index\":{\"_index\":\"idx\",\"_id\":\"d99\",\"version\":99,\"version_type\":\"external_gte\"}}\n"
+                + "{\"n\":99,\"v\":{\"100\":1.0}}\n"
+                + "{\"delete\":{\"_index\":\"idx\",\"_id\":\"gone\",\"version\":5,\"version_type\":\"external_gte\"}}\n");
     }
 
     @Test

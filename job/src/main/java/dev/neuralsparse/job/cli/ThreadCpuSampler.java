@@ -22,9 +22,8 @@ final class ThreadCpuSampler implements AutoCloseable {
             Map.entry("Source: kafka-documents", "Kafka records -> parse (task thread)"),
             Map.entry("neural-sparse-tokenizer", "tokenization (tokenizer threads)"),
             Map.entry("neural-sparse-device", "device thread (batching, extraction, its share of the forward)"),
-            Map.entry("opensearch-writes", "encode operator, state, requests, bulk (task thread)"),
-            Map.entry("opensearch[scheduler]", "OpenSearch bulk flush (the client rewrites each source)"),
-            Map.entry("I/O dispatcher", "OpenSearch HTTP I/O"),
+            Map.entry("opensearch-writes", "encode operator, state, writing the bulk body (task thread)"),
+            Map.entry("I/O dispatcher", "OpenSearch HTTP I/O, reading bulk answers"),
             Map.entry("AsyncOperations", "checkpoint snapshots of the keyed state"),
             Map.entry("dead-letters", "dead letters (sink task, Kafka producers)"),
             Map.entry("kafka-producer", "dead letters (sink task, Kafka producers)"));

@@ -7,7 +7,6 @@ import dev.neuralsparse.encoder.ModelResolver;
 import dev.neuralsparse.encoder.Precision;
 import dev.neuralsparse.encoder.Pruning;
 import dev.neuralsparse.flink.DeadLetter;
-import dev.neuralsparse.flink.DeadLetterBulkInspector;
 import dev.neuralsparse.flink.DeadLetterSerializer;
 import dev.neuralsparse.flink.Document;
 import dev.neuralsparse.flink.DocumentFormat;
@@ -17,7 +16,7 @@ import dev.neuralsparse.flink.EncoderFactory;
 import dev.neuralsparse.flink.IndexSetup;
 import dev.neuralsparse.flink.KafkaConnection;
 import dev.neuralsparse.flink.OpenSearchConnection;
-import dev.neuralsparse.flink.RankFeaturesEmitter;
+import dev.neuralsparse.flink.OpenSearchBulkSink;
 import dev.neuralsparse.flink.SourceRecord;
 import dev.neuralsparse.flink.SourceRecordDeserializer;
 import dev.neuralsparse.flink.SparseEncodingStage;
@@ -33,8 +32,6 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.connector.opensearch.sink.FlushBackoffType;
-import org.apache.flink.connector.opensearch.sink.Opensearch2SinkBuilder;
 import org.apache.flink.streaming.api.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -237,19 +234,16 @@ public final class EnrichmentJob {
                 conf.get(JobOptions.SEISMIC_SUMMARY_PRUNE_RATIO), conf.get(JobOptions.SEISMIC_APPROXIMATE_THRESHOLD));
     }
 
-    private org.apache.flink.connector.opensearch.sink.Opensearch2Sink<EncodedDocument> opensearchSink(DocumentFormat format) {
-        return new Opensearch2SinkBuilder<EncodedDocument>()
-                .setHosts(opensearch().httpHost())
-                .setRestClientFactory(opensearch().restClientFactory())
-                .setEmitter(new RankFeaturesEmitter(conf.get(JobOptions.INDEX), format.outputField(),
-                        kafka(), conf.get(JobOptions.DLQ_TOPIC)))
+    private OpenSearchBulkSink opensearchSink(DocumentFormat format) {
+        return OpenSearchBulkSink.builder()
+                .setConnection(opensearch())
+                .setIndex(conf.get(JobOptions.INDEX))
+                .setVectorField(format.outputField())
                 .setBulkFlushMaxActions(conf.get(JobOptions.BULK_ACTIONS))
                 .setBulkFlushMaxSizeMb(conf.get(JobOptions.BULK_SIZE_MB))
-                .setBulkFlushInterval(conf.get(JobOptions.BULK_INTERVAL).toMillis())
-                .setBulkFlushBackoffStrategy(FlushBackoffType.EXPONENTIAL, 5, 500)
-                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-                .setBulkResponseInspectorFactory(
-                        DeadLetterBulkInspector.factory(kafka(), conf.get(JobOptions.DLQ_TOPIC)))
+                .setBulkFlushInterval(conf.get(JobOptions.BULK_INTERVAL))
+                .setRetries(5, Duration.ofMillis(500))
+                .setDeadLetters(kafka(), conf.get(JobOptions.DLQ_TOPIC))
                 .build();
     }
 

@@ -1,0 +1,133 @@
+package dev.neuralsparse.flink;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Arrays;
+import org.apache.http.HttpEntity;
+import org.apache.http.entity.ByteArrayEntity;
+import org.apache.http.entity.ContentType;
+
+/**
+ * One {@code _bulk} request: its newline-delimited JSON body, written in place by a JSON
+ * generator, and for each item (its action line, and a source line for an index) where its bytes
+ * start, its document id and the Kafka record behind it. Items answered with "try again" are
+ * copied into a new batch byte for byte, never written again. Used by one thread.
+ */
+final class BulkBatch {
+    /**
+     * Weights written with the Schubfach algorithm: the same floats back when parsed, and several
+     * times faster than the JDK's {@code Float.toString}, which took a large part of the time spent
+     * writing a document (hundreds of weights each).
+     */
+    private static final JsonFactory JSON = JsonFactory.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
+
+    private final int attempt;
+    private byte[] body = new byte[64 << 10];
+    private int length;
+    private int[] starts = new int[64];
+    private String[] ids = new String[64];
+    private SourceRecord[] records = new SourceRecord[64];
+    private int items;
+    private JsonGenerator json;
+
+    /** @param attempt 0 for a first send, n for the n-th retry of its items */
+    BulkBatch(int attempt) {
+        this.attempt = attempt;
+    }
+
+    /** Starts an item; write its lines with the generator returned, then call {@link #endItem()}. */
+    JsonGenerator beginItem(String id, SourceRecord record) throws IOException {
+        if (json == null) {
+            json = JSON.createGenerator(new Appender());
+            json.setRootValueSeparator(null); // the lines end with '\n', written by the emitter
+        }
+        json.flush();
+        startItem(id, record);
+        return json;
+    }
+
+    private void startItem(String id, SourceRecord record) {
+        if (items == starts.length) {
+            int grown = items * 2;
+            starts = Arrays.copyOf(starts, grown);
+            ids = Arrays.copyOf(ids, grown);
+            records = Arrays.copyOf(records, grown);
+        }
+        starts[items] = length;
+        ids[items] = id;
+        records[items] = record;
+    }
+
+    void endItem() throws IOException {
+        json.flush();
+        items++;
+    }
+
+    /** A new batch of some of these items (positions in increasing order), for their next attempt. */
+    BulkBatch retry(int[] positions) {
+        BulkBatch next = new BulkBatch(attempt + 1);
+        for (int p : positions) {
+            int end = p + 1 < items ? starts[p + 1] : length;
+            next.append(body, starts[p], end - starts[p], ids[p], records[p]);
+        }
+        return next;
+    }
+
+    private void append(byte[] bytes, int from, int count, String id, SourceRecord record) {
+        startItem(id, record);
+        ensure(count);
+        System.arraycopy(bytes, from, body, length, count);
+        length += count;
+        items++;
+    }
+
+    int items() {
+        return items;
+    }
+
+    int bytes() {
+        return length;
+    }
+
+    int attempt() {
+        return attempt;
+    }
+
+    String id(int position) {
+        return ids[position];
+    }
+
+    SourceRecord record(int position) {
+        return records[position];
+    }
+
+    /** The body as sent; the batch must not change afterwards. */
+    HttpEntity entity() {
+        return new ByteArrayEntity(body, 0, length, ContentType.APPLICATION_JSON);
+    }
+
+    private void ensure(int more) {
+        if (length + more > body.length) {
+            body = Arrays.copyOf(body, Math.max(body.length * 2, length + more));
+        }
+    }
+
+    /** Where the generator writes: the end of the body. */
+    private final class Appender extends OutputStream {
+        @Override
+        public void write(int b) {
+            ensure(1);
+            body[length++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            ensure(len);
+            System.arraycopy(b, off, body, length, len);
+            length += len;
+        }
+    }
+}
