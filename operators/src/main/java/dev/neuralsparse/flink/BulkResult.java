@@ -6,7 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.util.Iterator;
-import org.opensearch.core.rest.RestStatus;
+import java.util.Locale;
+import org.apache.http.impl.EnglishReasonPhraseCatalog;
 
 /**
  * The answer to one {@code _bulk} request, item by item in the order they were sent (OpenSearch
@@ -81,8 +82,9 @@ final class BulkResult {
 
     /** E.g. "400 BAD_REQUEST mapper_parsing_exception: failed to parse field [year] (caused by ...)". */
     String failure(int position) {
-        RestStatus known = RestStatus.fromCode(statuses[position]);
-        return statuses[position] + (known == null ? "" : " " + known.name()) + " " + errors[position];
+        String phrase = EnglishReasonPhraseCatalog.INSTANCE.getReason(statuses[position], Locale.ROOT);
+        return statuses[position] + (phrase == null ? "" : " " + phrase.toUpperCase(Locale.ROOT).replace(' ', '_')) + " "
+                + errors[position];
     }
 
     /** An OpenSearch error object in one line: type, reason, and the chain of causes. */

@@ -1,7 +1,6 @@
 package dev.neuralsparse.flink;
 
 import dev.neuralsparse.encoder.UnencodableDocumentException;
-import org.opensearch.core.rest.RestStatus;
 
 /**
  * Every failure the pipeline meets is one of these, and the class alone decides what happens:
@@ -45,12 +44,7 @@ public enum FailureClass {
         return INFRASTRUCTURE;
     }
 
-    /** The class of a failed bulk item. */
-    public static FailureClass ofBulkItem(RestStatus status) {
-        return ofHttpStatus(status.getStatus());
-    }
-
-    /** The class of an OpenSearch answer that is not a success, by its HTTP status (any code, known or not). */
+    /** The class of an OpenSearch answer (a request's or a bulk item's) that is not a success, by its HTTP status. */
     public static FailureClass ofHttpStatus(int status) {
         if (status == 409) {
             return STALE;

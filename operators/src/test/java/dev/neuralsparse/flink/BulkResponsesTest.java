@@ -7,7 +7,6 @@ import ai.djl.engine.EngineException;
 import dev.neuralsparse.encoder.UnencodableDocumentException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
-import org.opensearch.core.rest.RestStatus;
 
 /** Failure classes, and bulk answers read item by item in request order. */
 class BulkResponsesTest {
@@ -20,11 +19,11 @@ class BulkResponsesTest {
         assertThat(FailureClass.ofEncoding(new EngineException("CUDA error: device-side assert triggered")))
                 .isEqualTo(FailureClass.INFRASTRUCTURE);
         assertThat(FailureClass.ofEncoding(new java.util.concurrent.TimeoutException())).isEqualTo(FailureClass.INFRASTRUCTURE);
-        assertThat(FailureClass.ofBulkItem(RestStatus.BAD_REQUEST)).isEqualTo(FailureClass.INPUT);
-        assertThat(FailureClass.ofBulkItem(RestStatus.CONFLICT)).isEqualTo(FailureClass.STALE);
-        assertThat(FailureClass.ofBulkItem(RestStatus.TOO_MANY_REQUESTS)).isEqualTo(FailureClass.INFRASTRUCTURE);
-        assertThat(FailureClass.ofBulkItem(RestStatus.SERVICE_UNAVAILABLE)).isEqualTo(FailureClass.INFRASTRUCTURE);
-        assertThat(FailureClass.ofHttpStatus(520)).as("a code RestStatus does not know").isEqualTo(FailureClass.INFRASTRUCTURE);
+        assertThat(FailureClass.ofHttpStatus(400)).isEqualTo(FailureClass.INPUT);
+        assertThat(FailureClass.ofHttpStatus(409)).isEqualTo(FailureClass.STALE);
+        assertThat(FailureClass.ofHttpStatus(429)).isEqualTo(FailureClass.INFRASTRUCTURE);
+        assertThat(FailureClass.ofHttpStatus(503)).isEqualTo(FailureClass.INFRASTRUCTURE);
+        assertThat(FailureClass.ofHttpStatus(520)).as("a code HTTP does not name").isEqualTo(FailureClass.INFRASTRUCTURE);
         assertThat(FailureClass.ofHttpStatus(404)).isEqualTo(FailureClass.INPUT);
     }
 
