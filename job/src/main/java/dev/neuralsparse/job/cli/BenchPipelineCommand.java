@@ -45,22 +45,25 @@ final class BenchPipelineCommand implements Command {
     @Override
     public String help() {
         return String.join("\n",
-                "Usage: neural-sparse bench-pipeline [--model DIR] [--copies N] [--parallelism N] [stack options]",
+                "Usage: neural-sparse bench-pipeline [--model DIR] [--corpus FILE] [--docs N] [--copies N]",
+                "                                    [--parallelism N] [stack options]",
                 "",
-                "Brings the local stack up, takes the CACM corpus (--copies times, with distinct ids), and",
+                "Brings the local stack up, takes a BEIR corpus (--copies times, with distinct ids), and",
                 "measures at two sizes (one copy, all copies) (a) the encoder alone and (b) the job, bounded,",
                 "from Kafka to OpenSearch: their marginal rates (extra documents over extra seconds, so",
                 "start-up and model load drop out) and the ratio of the two, the cost of the pipeline around",
                 "the model. Also (c) a raw bulk load of the pre-encoded documents with the job's requests.",
                 "",
                 "  --model DIR        default ../shared/models/tiny-distilbert",
+                "  --corpus FILE      BEIR corpus.jsonl[.gz] (default ../shared/data/cacm/corpus.jsonl)",
+                "  --docs N           its first N documents (default all)",
                 "  --copies N         corpus copies of the large size (default 3, at least 2)",
                 "  --parallelism N    job parallelism (default 1)");
     }
 
     @Override
     public int run(String[] argv, InputStream in, PrintStream out, PrintStream err) throws Exception {
-        CliArgs args = CliArgs.parse(name(), argv, StackCommand.withStackOptions("model", "copies", "parallelism"), Set.of());
+        CliArgs args = CliArgs.parse(name(), argv, StackCommand.withStackOptions("model", "corpus", "docs", "copies", "parallelism"), Set.of());
         LocalStack stack = StackCommand.stack(args);
         stack.up();
         String model = args.get("model", Corpora.shared().resolve("models/tiny-distilbert").toString());
@@ -68,7 +71,8 @@ final class BenchPipelineCommand implements Command {
         if (copies < 2) {
             throw new CliArgs.UsageException("--copies must be at least 2: the marginal rates take the difference of two sizes");
         }
-        List<ObjectNode> docs = documents(copies);
+        Path corpus = Path.of(args.get("corpus", Corpora.shared().resolve("data/cacm/corpus.jsonl").toString()));
+        List<ObjectNode> docs = documents(corpus, args.getInt("docs", Integer.MAX_VALUE), copies);
         List<ObjectNode> small = docs.subList(0, docs.size() / copies);
         String run = Long.toString(System.currentTimeMillis());
 
@@ -83,6 +87,8 @@ final class BenchPipelineCommand implements Command {
             double s2 = seconds(() -> vectors.add(encoder.encode(allTexts)));
             bulkLines = bulkLines(encoder, docs, vectors.get(0), "bench-raw-" + run);
             encoderMarginal = (docs.size() - small.size()) / (s2 - s1);
+            out.printf(Locale.ROOT, "corpus: %s, %d documents x %d, %.1f non-zero weights per document%n", corpus,
+                    small.size(), copies, vectors.get(0).stream().mapToInt(SparseVector::size).average().orElse(0));
             out.printf(Locale.ROOT, "encoder alone: %d docs in %.2f s, %d in %.2f s: marginal %.1f docs/s%n",
                     small.size(), s1, docs.size(), s2, encoderMarginal);
         }
@@ -149,19 +155,17 @@ final class BenchPipelineCommand implements Command {
         return new JobRun(seconds, cpuNanos);
     }
 
-    private static List<ObjectNode> documents(int copies) throws Exception {
-        Path corpus = Corpora.shared().resolve("data/cacm/corpus.jsonl");
+    private static List<ObjectNode> documents(Path corpus, int max, int copies) throws Exception {
         if (!Files.isRegularFile(corpus)) {
-            throw new CliArgs.UsageException("bench-pipeline needs " + corpus);
+            throw new CliArgs.UsageException("bench-pipeline needs " + corpus + " (--corpus FILE: a BEIR corpus.jsonl[.gz])");
         }
-        ObjectMapper json = new ObjectMapper();
+        List<ObjectNode> original = Corpora.beirDocuments(corpus, max);
         List<ObjectNode> docs = new ArrayList<>();
-        List<String> lines = Files.readAllLines(corpus);
         for (int c = 0; c < copies; c++) {
-            for (String line : lines) {
-                ObjectNode d = (ObjectNode) json.readTree(line);
-                d.put("_id", d.get("_id").asText() + "-" + c);
-                docs.add(d);
+            for (ObjectNode d : original) {
+                ObjectNode copy = d.deepCopy();
+                copy.put("_id", d.get("_id").asText() + "-" + c);
+                docs.add(copy);
             }
         }
         return docs;

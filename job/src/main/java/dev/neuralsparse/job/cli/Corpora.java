@@ -1,7 +1,7 @@
 package dev.neuralsparse.job.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,15 +35,23 @@ final class Corpora {
 
     /** The first {@code max} documents of a BEIR corpus as title + " " + text, as BEIR joins them. */
     static List<String> beirTexts(Path corpus, int max) throws IOException {
-        ObjectMapper json = new ObjectMapper();
         List<String> out = new ArrayList<>();
+        for (ObjectNode doc : beirDocuments(corpus, max)) {
+            out.add((doc.path("title").asText("") + " " + doc.path("text").asText("")).strip());
+        }
+        return out;
+    }
+
+    /** The first {@code max} documents of a BEIR corpus as they are ({@code _id}, {@code title}, {@code text}, ...). */
+    static List<ObjectNode> beirDocuments(Path corpus, int max) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<ObjectNode> out = new ArrayList<>();
         try (InputStream raw = Files.newInputStream(corpus);
                 InputStream in = corpus.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
                 BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             String line;
             while (out.size() < max && (line = reader.readLine()) != null) {
-                JsonNode doc = json.readTree(line);
-                out.add((doc.path("title").asText("") + " " + doc.path("text").asText("")).strip());
+                out.add((ObjectNode) json.readTree(line));
             }
         }
         return out;
