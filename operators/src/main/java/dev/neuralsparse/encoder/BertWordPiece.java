@@ -11,39 +11,51 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * BERT's tokenizer ({@code BertNormalizer}, {@code BertPreTokenizer}, {@code WordPiece}) for text
- * that is all ASCII, in Java: the same ids as the Hugging Face tokenizer, several times faster,
- * since on ASCII every rule that depends on Unicode tables (accents, Chinese characters, Unicode
- * whitespace and punctuation) has nothing to do. Tokenization is most of the host path's work per
- * document. For any other text {@link #wordPieces} answers null and the Hugging Face tokenizer
- * does the work: exactness never depends on the Unicode version of two implementations.
+ * BERT's tokenizer ({@code BertNormalizer}, {@code BertPreTokenizer}, {@code WordPiece}) in Java,
+ * for text whose characters are all in blocks it covers: the same ids as the Hugging Face
+ * tokenizer, some 20 times faster. Tokenization was most of the host path's work per document.
+ * For any other text {@link #wordPieces} answers null and the Hugging Face tokenizer does the work.
  *
- * <p>The rules, for ASCII, as {@code tokenizers}' {@code bert.rs} has them: NUL and control
- * characters other than tab, newline and carriage return are dropped (vertical tab and form feed
- * too: they are removed before whitespace is mapped); tab, newline and carriage return become
- * spaces; letters are lowercased when the normalizer lowercases; words are split at spaces, and
- * each ASCII punctuation character is a word of its own; each word becomes its greedy
- * longest-match word pieces, continuations prefixed, or the unknown token as a whole when a piece
- * is missing or the word is longer than the limit. Text holding an added token ({@code [MASK]})
- * is left to the Hugging Face tokenizer, which matches those before normalizing.
+ * <p>The covered blocks are ASCII and the old, stable ones scientific and European text is made
+ * of: Latin-1 and Latin Extended-A/B, combining diacritics, Greek, general punctuation, super- and
+ * subscripts, currency, letterlike symbols, arrows, mathematical operators. Every character in
+ * them is checked against the Hugging Face tokenizer by the tests, one by one, so exactness never
+ * rests on two implementations agreeing about Unicode tables; the few characters they disagree on
+ * (assigned in a newer Unicode than the Rust tables know) are left to Hugging Face. CJK text,
+ * which BERT splits character by character, is not covered.
+ *
+ * <p>The rules, as {@code tokenizers}' {@code bert.rs} has them: NUL, U+FFFD and control
+ * characters (categories Cc, Cf, Cn, Co) other than tab, newline and carriage return are dropped
+ * (vertical tab and form feed too: they are removed before whitespace is mapped); the other
+ * whitespace becomes spaces; accents are stripped (NFD, then nonspacing marks dropped) when the
+ * normalizer strips them, by default when it lowercases; then each character is lowercased on its
+ * own (Rust's {@code to_lowercase}: no final sigma). Words are split at spaces, and each
+ * punctuation character (ASCII punctuation, or a Unicode P* category) is a word of its own; each
+ * word becomes its greedy longest-match word pieces, continuations prefixed, or the unknown token
+ * as a whole when a piece is missing or the word is longer than the limit. Text holding an added
+ * token ({@code [MASK]}) is left to the Hugging Face tokenizer, which matches those before
+ * normalizing.
  */
-final class AsciiWordPiece {
+final class BertWordPiece {
     private final Map<String, Integer> vocab;
     private final String prefix;
     private final int unknown;
     private final int maxWordChars;
     private final boolean lowercase;
+    /** What each covered non-ASCII character becomes after normalizing ("" when dropped), by code point; null: not covered. */
+    private final String[] normalized;
     /** Added tokens matched in the raw text, and those matched after normalizing ({@code normalized: true}). */
     private final List<String> addedTokens;
     private final List<String> normalizedAddedTokens;
 
-    private AsciiWordPiece(Map<String, Integer> vocab, String prefix, int unknown, int maxWordChars, boolean lowercase,
-            List<String> addedTokens, List<String> normalizedAddedTokens) {
+    private BertWordPiece(Map<String, Integer> vocab, String prefix, int unknown, int maxWordChars, boolean lowercase,
+            boolean stripAccents, List<String> addedTokens, List<String> normalizedAddedTokens) {
         this.vocab = vocab;
         this.prefix = prefix;
         this.unknown = unknown;
         this.maxWordChars = maxWordChars;
         this.lowercase = lowercase;
+        this.normalized = CoveredCharacters.normalizedTable(lowercase, stripAccents);
         this.addedTokens = addedTokens;
         this.normalizedAddedTokens = normalizedAddedTokens;
     }
@@ -52,7 +64,7 @@ final class AsciiWordPiece {
      * The fast path for {@code tokenizer.json} if it is exactly BERT's pipeline (BertNormalizer that
      * cleans text, BertPreTokenizer, WordPiece), else null: other tokenizers always go to Hugging Face.
      */
-    static AsciiWordPiece of(Path tokenizerJson) throws IOException {
+    static BertWordPiece of(Path tokenizerJson) throws IOException {
         JsonNode root = new ObjectMapper().readTree(tokenizerJson.toFile());
         JsonNode normalizer = root.path("normalizer");
         JsonNode model = root.path("model");
@@ -74,26 +86,38 @@ final class AsciiWordPiece {
         List<String> normalizedAdded = new ArrayList<>();
         root.path("added_tokens").forEach(t -> (t.path("normalized").asBoolean(false) ? normalizedAdded : added)
                 .add(t.path("content").asText()));
-        return new AsciiWordPiece(vocab, model.path("continuing_subword_prefix").asText("##"), unknown,
-                model.path("max_input_chars_per_word").asInt(100), normalizer.path("lowercase").asBoolean(true), added,
-                normalizedAdded);
+        boolean lowercase = normalizer.path("lowercase").asBoolean(true);
+        JsonNode strip = normalizer.path("strip_accents");
+        return new BertWordPiece(vocab, model.path("continuing_subword_prefix").asText("##"), unknown,
+                model.path("max_input_chars_per_word").asInt(100), lowercase, strip.isBoolean() ? strip.asBoolean() : lowercase,
+                added, normalizedAdded);
     }
 
-    /** The word-piece ids of {@code text}, or null when the text is not all ASCII or holds an added token. */
+    /** The word-piece ids of {@code text}, or null when a character is not covered or the text holds an added token. */
     long[] wordPieces(String text) {
         int n = text.length();
         char[] clean = new char[n];
         int length = 0;
         for (int i = 0; i < n; i++) {
             char c = text.charAt(i);
-            if (c >= 128) {
+            if (c < 128) {
+                if (c == '\t' || c == '\n' || c == '\r') {
+                    clean[length++] = ' ';
+                } else if (c >= 32 && c != 127) {
+                    clean[length++] = lowercase && c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
+                } // NUL and the other control characters are dropped
+                continue;
+            }
+            String becomes = CoveredCharacters.normalized(normalized, c);
+            if (becomes == null) {
                 return null;
             }
-            if (c == '\t' || c == '\n' || c == '\r') {
-                clean[length++] = ' ';
-            } else if (c >= 32 && c != 127) {
-                clean[length++] = lowercase && c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
-            } // NUL and the other control characters are dropped
+            int needed = length + becomes.length() + (n - i - 1); // room for the rest, one char each at most if ASCII
+            if (needed > clean.length) {
+                clean = java.util.Arrays.copyOf(clean, Math.max(needed, clean.length * 2));
+            }
+            becomes.getChars(0, becomes.length(), clean, length);
+            length += becomes.length();
         }
         for (String token : addedTokens) {
             if (text.contains(token)) {
@@ -154,9 +178,15 @@ final class AsciiWordPiece {
         }
     }
 
-    /** Rust's {@code is_ascii_punctuation}: every printable ASCII character that is not a letter, digit or space. */
+    /**
+     * {@code is_bert_punc}: Rust's {@code is_ascii_punctuation} (every printable ASCII character that
+     * is not a letter, digit or space), or a Unicode punctuation category.
+     */
     private static boolean isPunctuation(char c) {
-        return (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126);
+        if (c < 128) {
+            return (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126);
+        }
+        return CoveredCharacters.isUnicodePunctuation(c);
     }
 
     /** A growable list of longs, so that ids are not boxed. */

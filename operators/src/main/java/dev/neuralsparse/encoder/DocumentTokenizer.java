@@ -11,22 +11,22 @@ import java.util.Objects;
 
 /**
  * Text to model inputs with the model's own {@code tokenizer.json} (the Hugging Face Rust
- * tokenizer through DJL, or for ASCII text under BERT's pipeline the same rules in Java,
- * {@link AsciiWordPiece}): word pieces without truncation, then cut into [CLS] ... [SEP] sequences
+ * tokenizer through DJL, or under BERT's pipeline for text in the blocks it covers the same rules
+ * in Java, {@link BertWordPiece}): word pieces without truncation, then cut into [CLS] ... [SEP] sequences
  * as the long-document strategy says. Thread-safe: tokenization can run ahead of the device on
  * other threads.
  */
 public final class DocumentTokenizer implements AutoCloseable {
     private final HuggingFaceTokenizer tokenizer;
-    /** BERT's tokenizer in Java for ASCII text (null for other tokenizers): the same ids, faster. */
-    private final AsciiWordPiece ascii;
+    /** BERT's tokenizer in Java for the text it covers (null for other tokenizers): the same ids, faster. */
+    private final BertWordPiece bert;
     private final Vocabulary vocabulary;
     private final long cls;
     private final long sep;
 
-    private DocumentTokenizer(HuggingFaceTokenizer tokenizer, AsciiWordPiece ascii, Vocabulary vocabulary) {
+    private DocumentTokenizer(HuggingFaceTokenizer tokenizer, BertWordPiece bert, Vocabulary vocabulary) {
         this.tokenizer = tokenizer;
-        this.ascii = ascii;
+        this.bert = bert;
         this.vocabulary = vocabulary;
         // The post-processor's template ([CLS] $A [SEP]) applied to nothing gives the two ids.
         long[] empty = tokenizer.encode("", true, false).getIds();
@@ -50,7 +50,7 @@ public final class DocumentTokenizer implements AutoCloseable {
                     .optTruncation(false) // windows and truncation are cut here, per strategy
                     .optPadding(false)
                     .build();
-            return new DocumentTokenizer(tokenizer, AsciiWordPiece.of(file), Vocabulary.read(file));
+            return new DocumentTokenizer(tokenizer, BertWordPiece.of(file), Vocabulary.read(file));
         } catch (IOException | RuntimeException e) {
             if (e instanceof ModelLoadException) {
                 throw (ModelLoadException) e;
@@ -66,7 +66,7 @@ public final class DocumentTokenizer implements AutoCloseable {
     /** All word-piece ids of {@code text}, without special tokens and without truncation. */
     public long[] wordPieces(String text) {
         Objects.requireNonNull(text, "text must not be null");
-        long[] fast = ascii == null ? null : ascii.wordPieces(text);
+        long[] fast = bert == null ? null : bert.wordPieces(text);
         return fast != null ? fast : huggingFaceWordPieces(text);
     }
 
