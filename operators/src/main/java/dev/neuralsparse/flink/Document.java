@@ -14,7 +14,10 @@ public class Document implements Serializable {
     public String id;
     /** The text to encode; null for a deletion. */
     public String text;
-    /** The record's JSON object, to which the sparse vector is added; null for a deletion. */
+    /**
+     * The record's JSON object as the index gets it, to which the sink adds the vector: one line,
+     * without {@code _id} or the vector field ({@link DocumentParser} makes it so); null for a deletion.
+     */
     public String json;
     /** True when this record deletes the document (a tombstone or a delete marker). */
     public boolean deleted;

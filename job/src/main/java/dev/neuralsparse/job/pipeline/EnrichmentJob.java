@@ -242,7 +242,6 @@ public final class EnrichmentJob {
                 .setBulkFlushMaxActions(conf.get(JobOptions.BULK_ACTIONS))
                 .setBulkFlushMaxSizeMb(conf.get(JobOptions.BULK_SIZE_MB))
                 .setBulkFlushInterval(conf.get(JobOptions.BULK_INTERVAL))
-                .setRetries(5, Duration.ofMillis(500))
                 .setDeadLetters(kafka(), conf.get(JobOptions.DLQ_TOPIC))
                 .build();
     }
