@@ -20,10 +20,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 
 /**
@@ -94,10 +96,12 @@ final class BenchPipelineCommand implements Command {
         }
         new IndexSetup(stack.opensearchUrl(), Duration.ofSeconds(30)).ensure("bench-raw-" + run, "sparse_embedding",
                 IndexSetup.Settings.defaults());
+        Duration opensearchBefore = cpu(stack.opensearchProcess());
         double rawSeconds = bulk(stack.opensearchUrl(), bulkLines);
         double raw = docs.size() / rawSeconds;
-        out.printf(Locale.ROOT, "raw bulk (pre-encoded, 500 index requests per bulk): %d docs in %.2f s = %.1f docs/s%n",
-                docs.size(), rawSeconds, raw);
+        out.printf(Locale.ROOT, "raw bulk (pre-encoded, 500 index requests per bulk): %d docs in %.2f s = %.1f docs/s;"
+                + " OpenSearch's CPU %.1f us/doc%n", docs.size(), rawSeconds, raw,
+                cpu(stack.opensearchProcess()).minus(opensearchBefore).toNanos() / 1e3 / docs.size());
 
         JobRun smallRun = job(stack, model, small, run + "-s", args, err);
         JobRun largeRun = job(stack, model, docs, run + "-l", args, err);
@@ -109,18 +113,31 @@ final class BenchPipelineCommand implements Command {
         out.printf(Locale.ROOT, "ratio job / encoder alone (marginal rates, start-up excluded): %.2f%n",
                 jobMarginal / encoderMarginal);
         out.printf(Locale.ROOT, "ratio job / raw bulk: %.2f%n", docs.size() / jobLarge / raw);
-        // Two views: per document of the large run, start-up included (an upper bound), and the
-        // difference of the two runs per extra document (start-up left out, but for the light
-        // stages within the noise of JIT and GC).
-        out.printf(Locale.ROOT, "CPU per document inside the job, by thread, microseconds: %d docs with start-up; marginal%n",
+        // Per document of the large run, start-up included (an upper bound): the difference of the
+        // two runs is too small for the light stages against the noise of start-up, JIT and GC.
+        out.printf(Locale.ROOT, "CPU per document inside the job (%d docs, start-up included), by thread, microseconds:%n",
                 docs.size());
-        largeRun.cpuNanos().forEach((stage, nanos) -> out.printf(Locale.ROOT, "  %-64s %8.1f %8.1f%n", stage,
-                nanos / 1e3 / docs.size(), (nanos - smallRun.cpuNanos().get(stage)) / 1e3 / (docs.size() - small.size())));
+        largeRun.cpuNanos().forEach((stage, nanos) -> out.printf(Locale.ROOT, "  %-64s %8.1f%n", stage,
+                nanos / 1e3 / docs.size()));
+        out.printf(Locale.ROOT, "CPU of the local servers on the same cores during that run (not the job's), microseconds:%n");
+        largeRun.serverCpuNanos().forEach((server, nanos) -> out.printf(Locale.ROOT, "  %-64s %8.1f%n", server,
+                nanos / 1e3 / docs.size()));
         return 0;
     }
 
-    /** A job's wall seconds (start-up included) and its threads' CPU per stage. */
-    private record JobRun(double seconds, Map<String, Long> cpuNanos) {}
+    /** A job's wall seconds (start-up included), its threads' CPU per stage, and the local servers' CPU meanwhile. */
+    private record JobRun(double seconds, Map<String, Long> cpuNanos, Map<String, Long> serverCpuNanos) {}
+
+    /**
+     * CPU time of a server and its child processes (started by root, OpenSearch runs as another
+     * user under a wrapper): on a small machine the servers share the job's cores, so their work
+     * per document is part of what the job's rate pays, though not the job's own.
+     */
+    private static Duration cpu(ProcessHandle server) {
+        return Stream.concat(Stream.of(server), server.descendants())
+                .map(p -> p.info().totalCpuDuration().orElse(Duration.ZERO))
+                .reduce(Duration.ZERO, Duration::plus);
+    }
 
     private interface Timed {
         void run() throws Exception;
@@ -141,6 +158,8 @@ final class BenchPipelineCommand implements Command {
         Configuration conf = RunCommand.boundedJob(stack, topic, topic, model);
         conf.setString("parallelism", Integer.toString(args.getInt("parallelism", 1)));
         ThreadCpuSampler cpu = new ThreadCpuSampler();
+        Duration opensearch = cpu(stack.opensearchProcess());
+        Duration kafka = cpu(stack.kafkaProcess());
         double seconds;
         Map<String, Long> cpuNanos;
         try {
@@ -149,11 +168,14 @@ final class BenchPipelineCommand implements Command {
         } finally {
             cpu.close();
         }
+        Map<String, Long> servers = new LinkedHashMap<>();
+        servers.put("OpenSearch (indexing the writes)", cpu(stack.opensearchProcess()).minus(opensearch).toNanos());
+        servers.put("Kafka broker", cpu(stack.kafkaProcess()).minus(kafka).toNanos());
         long indexed = new IndexCount(Connections.opensearch(conf), conf.get(JobOptions.INDEX)).get(true);
         if (indexed != docs.size()) {
             throw new IllegalStateException("the job indexed " + indexed + " of " + docs.size() + " documents");
         }
-        return new JobRun(seconds, cpuNanos);
+        return new JobRun(seconds, cpuNanos, servers);
     }
 
     private static List<ObjectNode> documents(Path corpus, int max, int copies) throws Exception {

@@ -81,6 +81,11 @@ public final class LocalStack {
         return opensearch.process().running().orElseThrow(() -> new StackException("OpenSearch is not running"));
     }
 
+    /** The Kafka broker's process (its JVM). */
+    public ProcessHandle kafkaProcess() {
+        return kafka.process().running().orElseThrow(() -> new StackException("Kafka is not running"));
+    }
+
     /** One line per server: running or not, healthy or not, where its log is. */
     public List<String> status() {
         return List.of(
