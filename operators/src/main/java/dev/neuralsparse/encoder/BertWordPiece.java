@@ -20,9 +20,10 @@ import java.util.Map;
  * of: Latin-1 and Latin Extended-A/B, combining diacritics, Greek, general punctuation, super- and
  * subscripts, currency, letterlike symbols, arrows, mathematical operators. Every character in
  * them is checked against the Hugging Face tokenizer by the tests, one by one, so exactness never
- * rests on two implementations agreeing about Unicode tables; the few characters they disagree on
- * (assigned in a newer Unicode than the Rust tables know) are left to Hugging Face. CJK text,
- * which BERT splits character by character, is not covered.
+ * rests on two implementations agreeing about Unicode tables; the only ones they disagree on, the
+ * code points those blocks leave unassigned (Java drops them as controls, Hugging Face keeps them),
+ * are left to Hugging Face ({@link CoveredCharacters}). CJK text, which BERT splits character by
+ * character, is not covered.
  *
  * <p>The rules, as {@code tokenizers}' {@code bert.rs} has them: NUL, U+FFFD and control
  * characters (categories Cc, Cf, Cn, Co) other than tab, newline and carriage return are dropped
@@ -125,9 +126,9 @@ final class BertWordPiece {
             }
         }
         if (!normalizedAddedTokens.isEmpty()) {
-            String normalized = new String(clean, 0, length);
+            String cleaned = new String(clean, 0, length);
             for (String token : normalizedAddedTokens) {
-                if (normalized.contains(token)) {
+                if (cleaned.contains(token)) {
                     return null;
                 }
             }
