@@ -1,8 +1,6 @@
 package dev.neuralsparse.encoder;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -65,8 +63,12 @@ final class BertWordPiece {
      * The fast path for {@code tokenizer.json} if it is exactly BERT's pipeline (BertNormalizer that
      * cleans text, BertPreTokenizer, WordPiece), else null: other tokenizers always go to Hugging Face.
      */
-    static BertWordPiece of(Path tokenizerJson) throws IOException {
-        JsonNode root = new ObjectMapper().readTree(tokenizerJson.toFile());
+    static BertWordPiece of(Path tokenizerJson) {
+        return of(Vocabulary.readJson(tokenizerJson));
+    }
+
+    /** The same, from {@code tokenizer.json} already parsed. */
+    static BertWordPiece of(JsonNode root) {
         JsonNode normalizer = root.path("normalizer");
         JsonNode model = root.path("model");
         if (!normalizer.path("type").asText().equals("BertNormalizer") || !normalizer.path("clean_text").asBoolean(false)

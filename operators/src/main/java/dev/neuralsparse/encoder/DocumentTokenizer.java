@@ -1,6 +1,7 @@
 package dev.neuralsparse.encoder;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +51,8 @@ public final class DocumentTokenizer implements AutoCloseable {
                     .optTruncation(false) // windows and truncation are cut here, per strategy
                     .optPadding(false)
                     .build();
-            return new DocumentTokenizer(tokenizer, BertWordPiece.of(file), Vocabulary.read(file));
+            JsonNode json = Vocabulary.readJson(file); // 700 KB: parsed once for both
+            return new DocumentTokenizer(tokenizer, BertWordPiece.of(json), Vocabulary.of(json, file));
         } catch (IOException | RuntimeException e) {
             if (e instanceof ModelLoadException) {
                 throw (ModelLoadException) e;

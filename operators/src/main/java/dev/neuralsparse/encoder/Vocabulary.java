@@ -23,12 +23,20 @@ public final class Vocabulary {
     }
 
     public static Vocabulary read(Path tokenizerJson) {
-        JsonNode json;
+        return of(readJson(tokenizerJson), tokenizerJson);
+    }
+
+    /** {@code tokenizer.json} as a tree, read once for the vocabulary and the Java tokenizer. */
+    static JsonNode readJson(Path tokenizerJson) {
         try {
-            json = new ObjectMapper().readTree(tokenizerJson.toFile());
+            return new ObjectMapper().readTree(tokenizerJson.toFile());
         } catch (IOException e) {
             throw new ModelLoadException("Cannot read " + tokenizerJson + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The vocabulary of a parsed {@code tokenizer.json} (read from {@code tokenizerJson}, for messages). */
+    static Vocabulary of(JsonNode json, Path tokenizerJson) {
         JsonNode vocab = json == null ? null : json.path("model").get("vocab");
         if (vocab == null || !vocab.isObject() || vocab.isEmpty()) {
             throw new ModelLoadException(tokenizerJson + " has no WordPiece model.vocab");
