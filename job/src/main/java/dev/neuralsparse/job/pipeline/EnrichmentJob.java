@@ -11,7 +11,6 @@ import dev.neuralsparse.flink.DeadLetterSerializer;
 import dev.neuralsparse.flink.Document;
 import dev.neuralsparse.flink.DocumentFormat;
 import dev.neuralsparse.flink.DocumentParser;
-import dev.neuralsparse.flink.EncodedDocument;
 import dev.neuralsparse.flink.EncoderFactory;
 import dev.neuralsparse.flink.IndexSetup;
 import dev.neuralsparse.flink.KafkaConnection;
