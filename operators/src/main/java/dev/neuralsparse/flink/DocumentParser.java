@@ -166,12 +166,18 @@ public class DocumentParser extends ProcessFunction<SourceRecord, Document> {
     }
 
     private static String checkedId(String id) throws InvalidRecord {
-        int bytes = id.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes > MAX_ID_BYTES) {
-            throw new InvalidRecord("id_too_long", "document id of " + bytes + " UTF-8 bytes is longer than the " + MAX_ID_BYTES
-                    + " bytes OpenSearch accepts (it starts '" + id.substring(0, 40) + "')", null);
+        String tooLong = idTooLong(id);
+        if (tooLong != null) {
+            throw new InvalidRecord("id_too_long", tooLong, null);
         }
         return id;
+    }
+
+    /** Why OpenSearch refuses {@code id} (longer than {@link #MAX_ID_BYTES} UTF-8 bytes), or null. */
+    static String idTooLong(String id) {
+        int bytes = id.getBytes(StandardCharsets.UTF_8).length;
+        return bytes <= MAX_ID_BYTES ? null : "document id of " + bytes + " UTF-8 bytes is longer than the " + MAX_ID_BYTES
+                + " bytes OpenSearch accepts (it starts '" + id.substring(0, 40) + "')";
     }
 
     private long version(ObjectNode doc, SourceRecord record, String id) throws InvalidRecord {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
 import java.io.IOException;
 import java.io.Serializable;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -36,10 +35,6 @@ public final class RankFeaturesEmitter implements Serializable {
         this.field = field;
     }
 
-    String index() {
-        return index;
-    }
-
     /**
      * Why OpenSearch would refuse the whole bulk for this write (it validates every action before
      * running any), or null. {@link DocumentParser} never lets such a document through; documents
@@ -50,9 +45,9 @@ public final class RankFeaturesEmitter implements Serializable {
         if (d.id == null || d.id.isEmpty()) {
             return "the document has no id";
         }
-        int idBytes = d.id.getBytes(StandardCharsets.UTF_8).length;
-        if (idBytes > DocumentParser.MAX_ID_BYTES) {
-            return "id of " + idBytes + " UTF-8 bytes is longer than the " + DocumentParser.MAX_ID_BYTES + " bytes OpenSearch accepts";
+        String tooLong = DocumentParser.idTooLong(d.id);
+        if (tooLong != null) {
+            return tooLong;
         }
         if (d.version < 0) {
             return "version " + d.version + " is negative; external versions start at 0";
