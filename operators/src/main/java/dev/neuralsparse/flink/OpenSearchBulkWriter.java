@@ -1,6 +1,7 @@
 package dev.neuralsparse.flink;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.stream.IntStream;
@@ -161,11 +162,15 @@ final class OpenSearchBulkWriter implements SinkWriter<EncodedDocument> {
     private void onAnswer(BulkBatch batch, BulkResult result) {
         lastAnswerMillis = System.currentTimeMillis();
         inFlight = null;
-        int[] busy = IntStream.range(0, result.items())
-                .filter(i -> result.failed(i) && result.status(i) == TOO_MANY_REQUESTS).toArray();
+        int[] busy = new int[result.items()];
+        int busyCount = 0;
         FlinkRuntimeException fault = null;
         for (int i = 0; i < result.items(); i++) {
-            if (!result.failed(i) || result.status(i) == TOO_MANY_REQUESTS) {
+            if (!result.failed(i)) {
+                continue;
+            }
+            if (result.status(i) == TOO_MANY_REQUESTS) {
+                busy[busyCount++] = i;
                 continue;
             }
             switch (FailureClass.ofHttpStatus(result.status(i))) {
@@ -181,8 +186,8 @@ final class OpenSearchBulkWriter implements SinkWriter<EncodedDocument> {
         if (fault != null) {
             throw fault;
         }
-        if (busy.length > 0) {
-            retry(batch.retry(busy), busy.length + " of " + batch.items() + " writes refused with 429 (busy)");
+        if (busyCount > 0) {
+            retry(batch.retry(Arrays.copyOf(busy, busyCount)), busyCount + " of " + batch.items() + " writes refused with 429 (busy)");
         } else {
             sendNext();
         }
