@@ -102,12 +102,12 @@ final class BenchPipelineCommand implements Command {
         }
         new IndexSetup(stack.opensearchUrl(), Duration.ofSeconds(30)).ensure("bench-raw-" + run, "sparse_embedding",
                 IndexSetup.Settings.defaults());
-        Duration opensearchBefore = cpu(stack.opensearchProcess());
+        Duration opensearchBefore = serverCpu(stack.opensearchProcess());
         double rawSeconds = bulk(stack.opensearchUrl(), bulkLines);
         double raw = docs.size() / rawSeconds;
         out.printf(Locale.ROOT, "raw bulk (pre-encoded, 500 index requests per bulk): %d docs in %.2f s = %.1f docs/s;"
                 + " OpenSearch's CPU %.1f us/doc%n", docs.size(), rawSeconds, raw,
-                cpu(stack.opensearchProcess()).minus(opensearchBefore).toNanos() / 1e3 / docs.size());
+                serverCpu(stack.opensearchProcess()).minus(opensearchBefore).toNanos() / 1e3 / docs.size());
 
         // The first job in this JVM pays class loading and the JIT for every stage: a short one first,
         // so that the small and large runs differ only in their documents.
@@ -143,7 +143,7 @@ final class BenchPipelineCommand implements Command {
      * user under a wrapper): on a small machine the servers share the job's cores, so their work
      * per document is part of what the job's rate pays, though not the job's own.
      */
-    private static Duration cpu(ProcessHandle server) {
+    private static Duration serverCpu(ProcessHandle server) {
         return Stream.concat(Stream.of(server), server.descendants())
                 .map(p -> p.info().totalCpuDuration().orElse(Duration.ZERO))
                 .reduce(Duration.ZERO, Duration::plus);
@@ -168,8 +168,8 @@ final class BenchPipelineCommand implements Command {
         Configuration conf = RunCommand.boundedJob(stack, topic, topic, model);
         conf.setString("parallelism", Integer.toString(args.getInt("parallelism", 1)));
         ThreadCpuSampler cpu = new ThreadCpuSampler();
-        Duration opensearch = cpu(stack.opensearchProcess());
-        Duration kafka = cpu(stack.kafkaProcess());
+        Duration opensearch = serverCpu(stack.opensearchProcess());
+        Duration kafka = serverCpu(stack.kafkaProcess());
         double seconds;
         Map<String, Long> cpuNanos;
         try {
@@ -179,8 +179,8 @@ final class BenchPipelineCommand implements Command {
             cpu.close();
         }
         Map<String, Long> servers = new LinkedHashMap<>();
-        servers.put("OpenSearch (indexing the writes)", cpu(stack.opensearchProcess()).minus(opensearch).toNanos());
-        servers.put("Kafka broker", cpu(stack.kafkaProcess()).minus(kafka).toNanos());
+        servers.put("OpenSearch (indexing the writes)", serverCpu(stack.opensearchProcess()).minus(opensearch).toNanos());
+        servers.put("Kafka broker", serverCpu(stack.kafkaProcess()).minus(kafka).toNanos());
         long indexed = new IndexCount(Connections.opensearch(conf), conf.get(JobOptions.INDEX)).get(true);
         if (indexed != docs.size()) {
             throw new IllegalStateException("the job indexed " + indexed + " of " + docs.size() + " documents");
@@ -205,11 +205,7 @@ final class BenchPipelineCommand implements Command {
     }
 
     private static List<String> texts(List<ObjectNode> docs) {
-        List<String> texts = new ArrayList<>();
-        for (ObjectNode d : docs) {
-            texts.add((d.path("title").asText() + " " + d.path("text").asText()).strip());
-        }
-        return texts;
+        return docs.stream().map(Corpora::beirText).toList();
     }
 
     /** The bulk body lines (action + document with its vector) of each document, as the job writes them. */

@@ -37,9 +37,14 @@ final class Corpora {
     static List<String> beirTexts(Path corpus, int max) throws IOException {
         List<String> out = new ArrayList<>();
         for (ObjectNode doc : beirDocuments(corpus, max)) {
-            out.add((doc.path("title").asText("") + " " + doc.path("text").asText("")).strip());
+            out.add(beirText(doc));
         }
         return out;
+    }
+
+    /** A BEIR document's text: title + " " + text, as BEIR joins them. */
+    static String beirText(ObjectNode doc) {
+        return (doc.path("title").asText("") + " " + doc.path("text").asText("")).strip();
     }
 
     /** The first {@code max} documents of a BEIR corpus as they are ({@code _id}, {@code title}, {@code text}, ...). */

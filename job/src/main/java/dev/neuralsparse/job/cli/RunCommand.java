@@ -1,6 +1,5 @@
 package dev.neuralsparse.job.cli;
 
-import dev.neuralsparse.encoder.ModelResolver;
 import dev.neuralsparse.job.pipeline.EnrichmentJob;
 import dev.neuralsparse.job.pipeline.JobOptions;
 import java.io.InputStream;
@@ -70,7 +69,7 @@ final class RunCommand implements Command {
             // the encoder's keyed state (a vector per document id) passes that after a few
             // thousand documents, and then every checkpoint fails.
             conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY,
-                    ModelResolver.cacheRoot().resolve("checkpoints").toUri().toString());
+                    Corpora.cacheDir().resolve("checkpoints").toUri().toString());
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         EnrichmentJob job = new EnrichmentJob(conf);
