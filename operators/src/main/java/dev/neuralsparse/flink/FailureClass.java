@@ -12,14 +12,17 @@ import dev.neuralsparse.encoder.UnencodableDocumentException;
  *     <td>INPUT</td><td>dead letter, goes on</td></tr>
  * <tr><td>the tokenizer refuses the text; a document that does not fit in device memory alone</td>
  *     <td>INPUT</td><td>dead letter, goes on</td></tr>
- * <tr><td>OpenSearch rejects the item: 4xx mapping or parse error, or the client's own
- *     validation of the request</td><td>INPUT</td><td>dead letter, goes on</td></tr>
+ * <tr><td>OpenSearch rejects the item: 4xx mapping or parse error; or it would refuse the whole
+ *     bulk for the write (checked before sending)</td><td>INPUT</td><td>dead letter, goes on</td></tr>
  * <tr><td>OpenSearch answers 409 to an external version: the index already holds a newer version</td>
  *     <td>STALE</td><td>nothing to do: the newer version stays</td></tr>
  * <tr><td>any other encoder error (device, engine, native), an encoding timeout</td>
  *     <td>INFRASTRUCTURE</td><td>retried {@code --retries} times, then the task fails and
  *     restarts from the last checkpoint</td></tr>
- * <tr><td>OpenSearch 429 or 5xx, unreachable; Kafka errors</td>
+ * <tr><td>OpenSearch 429 (busy)</td>
+ *     <td>INFRASTRUCTURE</td><td>the sink sends those writes again after a back-off, then the task
+ *     fails and restarts from the last checkpoint</td></tr>
+ * <tr><td>OpenSearch 5xx, unreachable; Kafka errors</td>
  *     <td>INFRASTRUCTURE</td><td>the task fails and restarts from the last checkpoint</td></tr>
  * </table>
  *
