@@ -3,6 +3,7 @@ package dev.neuralsparse.job.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.neuralsparse.encoder.EncoderSpec;
+import dev.neuralsparse.encoder.Pruning;
 import dev.neuralsparse.encoder.SparseEncoder;
 import dev.neuralsparse.encoder.SparseVector;
 import dev.neuralsparse.flink.IndexSetup;
@@ -51,7 +52,7 @@ final class BenchPipelineCommand implements Command {
     public String help() {
         return String.join("\n",
                 "Usage: neural-sparse bench-pipeline [--model DIR] [--corpus FILE] [--docs N] [--copies N]",
-                "                                    [--parallelism N] [stack options]",
+                "                                    [--prune TYPE:RATIO] [--parallelism N] [stack options]",
                 "",
                 "Brings the local stack up, takes a BEIR corpus (--copies times, with distinct ids), and",
                 "measures at two sizes (one copy, all copies) (a) the encoder alone and (b) the job, bounded,",
@@ -65,12 +66,14 @@ final class BenchPipelineCommand implements Command {
                 "  --corpus FILE      BEIR corpus.jsonl[.gz] (default ../shared/data/cacm/corpus.jsonl)",
                 "  --docs N           its first N documents (default all)",
                 "  --copies N         corpus copies of the large size (default 3, at least 2)",
+                "  --prune TYPE:RATIO the job's --prune, on both sides (default none); top_k:400 gives vectors the",
+                "                     few hundred weights of real document models (the tiny model's are denser)",
                 "  --parallelism N    job parallelism (default 1)");
     }
 
     @Override
     public int run(String[] argv, InputStream in, PrintStream out, PrintStream err) throws Exception {
-        CliArgs args = CliArgs.parse(name(), argv, StackCommand.withStackOptions("model", "corpus", "docs", "copies", "parallelism"), Set.of());
+        CliArgs args = CliArgs.parse(name(), argv, StackCommand.withStackOptions("model", "corpus", "docs", "copies", "prune", "parallelism"), Set.of());
         LocalStack stack = StackCommand.stack(args);
         stack.up();
         String model = args.get("model", Corpora.shared().resolve("models/tiny-distilbert").toString());
@@ -82,11 +85,13 @@ final class BenchPipelineCommand implements Command {
         List<ObjectNode> docs = documents(corpus, args.getInt("docs", Integer.MAX_VALUE), copies);
         List<ObjectNode> small = docs.subList(0, docs.size() / copies);
         String run = Long.toString(System.currentTimeMillis());
+        String prune = args.get("prune", "none");
 
         // The encoder alone, one JVM, model loaded once: the difference of two sizes is its marginal rate.
         List<String> bulkLines;
         double encoderMarginal;
-        try (SparseEncoder encoder = SparseEncoder.open(EncoderSpec.builder().setModel(model).build())) {
+        try (SparseEncoder encoder = SparseEncoder.open(
+                EncoderSpec.builder().setModel(model).setPruning(Pruning.parse(prune)).build())) {
             List<String> smallTexts = texts(small);
             List<String> allTexts = texts(docs);
             encoder.encode(smallTexts.subList(0, Math.min(WARM_UP_DOCS, smallTexts.size()))); // JIT and allocator warm
@@ -129,6 +134,8 @@ final class BenchPipelineCommand implements Command {
                 + " marginal (extra CPU of the large run over the small one, per extra document)%n", docs.size());
         largeRun.cpuNanos().forEach((stage, nanos) -> out.printf(Locale.ROOT, "  %-64s %8.1f %8.1f%n", stage,
                 nanos / 1e3 / docs.size(), (nanos - smallRun.cpuNanos().get(stage)) / 1e3 / (docs.size() - small.size())));
+        largeRun.largestOthers().forEach((thread, nanos) -> out.printf(Locale.ROOT, "    of the rest: %-52s %8.1f%n",
+                thread, nanos / 1e3 / docs.size()));
         out.printf(Locale.ROOT, "CPU of the local servers on the same cores during that run (not the job's), microseconds:%n");
         largeRun.serverCpuNanos().forEach((server, nanos) -> out.printf(Locale.ROOT, "  %-64s %8.1f%n", server,
                 nanos / 1e3 / docs.size()));
@@ -136,7 +143,8 @@ final class BenchPipelineCommand implements Command {
     }
 
     /** A job's wall seconds (start-up included), its threads' CPU per stage, and the local servers' CPU meanwhile. */
-    private record JobRun(double seconds, Map<String, Long> cpuNanos, Map<String, Long> serverCpuNanos) {}
+    private record JobRun(double seconds, Map<String, Long> cpuNanos, Map<String, Long> largestOthers,
+            Map<String, Long> serverCpuNanos) {}
 
     /**
      * CPU time of a server and its child processes (started by root, OpenSearch runs as another
@@ -166,15 +174,18 @@ final class BenchPipelineCommand implements Command {
         KafkaTopics.createWithDeadLetters(KafkaConnection.of(stack.kafkaBootstrapServers()), topic, false);
         KafkaTopics.produce(KafkaConnection.of(stack.kafkaBootstrapServers()), topic, docs.stream().map(ObjectNode::toString), "_id");
         Configuration conf = RunCommand.boundedJob(stack, topic, topic, model);
-        conf.setString("parallelism", Integer.toString(args.getInt("parallelism", 1)));
+        conf.setString(JobOptions.PARALLELISM.key(), Integer.toString(args.getInt("parallelism", 1)));
+        conf.setString(JobOptions.PRUNE.key(), args.get("prune", "none"));
         ThreadCpuSampler cpu = new ThreadCpuSampler();
         Duration opensearch = serverCpu(stack.opensearchProcess());
         Duration kafka = serverCpu(stack.kafkaProcess());
         double seconds;
         Map<String, Long> cpuNanos;
+        Map<String, Long> largestOthers;
         try {
             seconds = seconds(() -> RunCommand.runJob(conf, err));
             cpuNanos = cpu.stop();
+            largestOthers = cpu.largestOthers(4);
         } finally {
             cpu.close();
         }
@@ -185,7 +196,7 @@ final class BenchPipelineCommand implements Command {
         if (indexed != docs.size()) {
             throw new IllegalStateException("the job indexed " + indexed + " of " + docs.size() + " documents");
         }
-        return new JobRun(seconds, cpuNanos, servers);
+        return new JobRun(seconds, cpuNanos, largestOthers, servers);
     }
 
     private static List<ObjectNode> documents(Path corpus, int max, int copies) throws Exception {

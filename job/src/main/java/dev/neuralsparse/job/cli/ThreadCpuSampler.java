@@ -81,6 +81,23 @@ final class ThreadCpuSampler implements AutoCloseable {
         return byStage;
     }
 
+    /**
+     * The {@code n} threads of "the rest" that used the most CPU, by name with digits folded
+     * (so that a pool's threads add up), in nanoseconds: says what that line is made of.
+     */
+    synchronized Map<String, Long> largestOthers(int n) {
+        Map<String, Long> byName = new HashMap<>();
+        last.forEach((id, cpu) -> {
+            if (id != sampler.getId() && stage(names.get(id)).equals(OTHER)) {
+                byName.merge(String.valueOf(names.get(id)).replaceAll("[0-9]+", "#"), cpu - start.getOrDefault(id, 0L), Long::sum);
+            }
+        });
+        Map<String, Long> largest = new LinkedHashMap<>();
+        byName.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(n)
+                .forEach(e -> largest.put(e.getKey(), e.getValue()));
+        return largest;
+    }
+
     private static String stage(String thread) {
         for (Map.Entry<String, String> s : STAGES) {
             if (thread != null && thread.contains(s.getKey())) {
