@@ -56,7 +56,7 @@ final class OpenSearchBulkWriter implements SinkWriter<EncodedDocument> {
         this.sink = sink;
         this.mailbox = mailbox;
         this.time = time;
-        this.building = new BulkBatch(0);
+        this.building = new BulkBatch(0, 0);
         this.recordsSent = metrics.getNumRecordsSendCounter();
         this.bytesSent = metrics.getNumBytesSendCounter();
         metrics.setCurrentSendTimeGauge(() -> lastAnswerMillis - lastSendMillis);
@@ -109,7 +109,9 @@ final class OpenSearchBulkWriter implements SinkWriter<EncodedDocument> {
 
     private void seal() {
         ready = building;
-        building = new BulkBatch(0);
+        // As large as the last one: a body grown by doubling from small copied and zeroed several
+        // times its size (a measured part of writing a document).
+        building = new BulkBatch(0, ready.bytes());
         sendNext();
     }
 

@@ -1,10 +1,11 @@
 package dev.neuralsparse.flink;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.io.SerializedString;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.core.io.NumberOutput;
 import java.io.IOException;
 import java.io.Serializable;
-import java.util.Arrays;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Writes an encoded document into a bulk body as the write that makes the index hold exactly that
@@ -15,19 +16,21 @@ import java.util.Arrays;
  * writes arrive in, and a replay of the same record rewrites the same version.
  *
  * <p>Each document is written once, straight into the body: its JSON (already checked and made
- * compact by {@link DocumentParser}) is copied, not parsed again, and the weights are streamed
- * from the vector's arrays. Bulk clients that build request objects and convert them (the
- * OpenSearch high-level client parses and rewrites every source) cost more per document than
- * everything else outside the model.
+ * compact by {@link DocumentParser}) is copied, not parsed again, and the vector's members are
+ * written as bytes from its arrays, keys from {@link VectorKeys}, weights by {@link
+ * WeightDecimals}. Bulk clients that build request objects and convert them (the OpenSearch
+ * high-level client parses and rewrites every source) cost more per document than everything else
+ * outside the model; so did a JSON generator's per-value work over hundreds of weights.
  */
 public final class RankFeaturesEmitter implements Serializable {
     private static final long serialVersionUID = 4L;
 
     private final String index;
     private final String field;
-    /** Each key as quoted, escaped UTF-8, by token id, made on first use: written by copying bytes. */
-    private transient SerializedString[] tokenKeys;
-    private transient SerializedString[] idKeys;
+    private transient VectorKeys tokenKeys;
+    private transient VectorKeys idKeys;
+    /** {@code "field":} and the vector's opening brace, as quoted UTF-8. */
+    private transient byte[] fieldKey;
 
     /** Writes to {@code index}, the vector in {@code field}. */
     public RankFeaturesEmitter(String index, String field) {
@@ -75,61 +78,78 @@ public final class RankFeaturesEmitter implements Serializable {
         json.writeEndObject();
         json.writeRaw('\n');
         if (!d.deleted) {
-            writeSource(doc, json);
-            json.writeRaw('\n');
+            writeSource(doc, batch);
+            batch.raw().write('\n');
         }
         batch.endItem();
     }
 
-    private void writeSource(EncodedDocument doc, JsonGenerator json) throws IOException {
-        json.writeStartObject();
-        String fields = oneLine(doc.document.json);
-        int close = fields.lastIndexOf('}');
-        int open = fields.indexOf('{');
-        if (!isBlank(fields, open + 1, close)) { // else "{}": the vector is the only field
-            json.writeRaw(fields, open + 1, close - open - 1);
-            json.writeRaw(',');
-        }
-        json.writeObjectFieldStart(field);
-        for (int i = 0; i < doc.ids.length; i++) {
-            json.writeFieldName(key(doc, i));
-            json.writeNumber(doc.weights[i]);
-        }
-        json.writeEndObject();
-        json.writeEndObject();
-    }
-
     /**
-     * The key of entry {@code i}, from the cache: escaping each of hundreds of keys per document
-     * again was a third of the time spent writing it. A token's cached key is used only while the
-     * document's token is that very string (one vocabulary hands out the same instances).
+     * The source line, written as bytes: the document's own fields, then the vector's members,
+     * each a key from {@link VectorKeys} and a weight from {@link WeightDecimals}. Through the JSON
+     * generator, a key was a cache miss or three and a weight a String of its own.
      */
-    private SerializedString key(EncodedDocument doc, int i) {
-        int id = doc.ids[i];
-        if (doc.tokens == null) {
-            idKeys = grown(idKeys, id);
-            SerializedString key = idKeys[id];
-            return key != null ? key : (idKeys[id] = new SerializedString(Integer.toString(id)));
+    private void writeSource(EncodedDocument doc, BulkBatch batch) throws IOException {
+        if (tokenKeys == null) {
+            tokenKeys = new VectorKeys(true);
+            idKeys = new VectorKeys(false);
+            fieldKey = ("\"" + new String(JsonStringEncoder.getInstance().quoteAsString(field)) + "\":{")
+                    .getBytes(StandardCharsets.UTF_8);
         }
-        tokenKeys = grown(tokenKeys, id);
-        SerializedString key = tokenKeys[id];
-        return key != null && key.getValue() == doc.tokens[i] ? key : (tokenKeys[id] = new SerializedString(doc.tokens[i]));
+        BulkBatch.Bytes out = batch.raw();
+        byte[] fields = doc.document.json.getBytes(StandardCharsets.UTF_8);
+        int open = indexOf(fields, (byte) '{');
+        int close = lastIndexOf(fields, (byte) '}');
+        out.write('{');
+        if (!isBlank(fields, open + 1, close)) { // else "{}": the vector is the only field
+            oneLine(fields, open + 1, close);
+            out.write(fields, open + 1, close - open - 1);
+            out.write(',');
+        }
+        out.write(fieldKey, 0, fieldKey.length);
+        VectorKeys keys = doc.tokens == null ? idKeys : tokenKeys;
+        for (int i = 0; i < doc.ids.length; i++) {
+            keys.write(doc, i, out);
+            writeWeight(doc.weights[i], out);
+        }
+        out.write('}');
+        out.write('}');
     }
 
-    private static SerializedString[] grown(SerializedString[] keys, int id) {
-        if (keys == null) {
-            return new SerializedString[Math.max(id + 1, 32_768)];
+    private void writeWeight(float weight, BulkBatch.Bytes out) {
+        int end = WeightDecimals.write(weight, out.reserve(WeightDecimals.MAX_LENGTH), out.end());
+        if (end >= 0) {
+            out.end(end);
+        } else { // far outside the weights models give: the usual shortest form
+            byte[] usual = NumberOutput.toString(weight, true).getBytes(StandardCharsets.US_ASCII);
+            out.write(usual, 0, usual.length);
         }
-        return id < keys.length ? keys : Arrays.copyOf(keys, Math.max(id + 1, keys.length * 2));
     }
 
     private static boolean isObject(String json) {
         return json.length() >= 2 && json.charAt(0) == '{' && json.charAt(json.length() - 1) == '}';
     }
 
-    private static boolean isBlank(String s, int from, int to) {
+    private static int indexOf(byte[] bytes, byte b) {
+        int i = 0;
+        while (bytes[i] != b) {
+            i++;
+        }
+        return i;
+    }
+
+    private static int lastIndexOf(byte[] bytes, byte b) {
+        int i = bytes.length - 1;
+        while (bytes[i] != b) {
+            i--;
+        }
+        return i;
+    }
+
+    /** JSON whitespace only (a document's source is a checked JSON object). */
+    private static boolean isBlank(byte[] bytes, int from, int to) {
         for (int i = from; i < to; i++) {
-            if (!Character.isWhitespace(s.charAt(i))) {
+            if (bytes[i] != ' ' && bytes[i] != '\n' && bytes[i] != '\r' && bytes[i] != '\t') {
                 return false;
             }
         }
@@ -140,7 +160,11 @@ public final class RankFeaturesEmitter implements Serializable {
      * A bulk source must be one line. A line break in JSON can only be whitespace between tokens
      * (inside a string it is escaped), so it can become a space; the parser's JSON has none.
      */
-    private static String oneLine(String json) {
-        return json.indexOf('\n') < 0 && json.indexOf('\r') < 0 ? json : json.replace('\n', ' ').replace('\r', ' ');
+    private static void oneLine(byte[] bytes, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (bytes[i] == '\n' || bytes[i] == '\r') {
+                bytes[i] = ' ';
+            }
+        }
     }
 }

@@ -24,7 +24,7 @@ class SinkSideTest {
 
     /** The bulk body lines the emitter writes for these documents. */
     private static List<String> lines(RankFeaturesEmitter emitter, EncodedDocument... docs) throws Exception {
-        BulkBatch batch = new BulkBatch(0);
+        BulkBatch batch = new BulkBatch(0, 0);
         for (EncodedDocument d : docs) {
             assertThat(RankFeaturesEmitter.invalid(d)).isNull();
             emitter.write(d, batch);
@@ -62,13 +62,7 @@ class SinkSideTest {
 
     @Test
     void tokenKeysAreEscapedAndAnyObjectBecomesOneLine(@TempDir Path dir) throws Exception {
-        ObjectNode tokenizer = JSON.createObjectNode();
-        List<String> tokens = List.of("[PAD]", "\"", "\\", "é", "rainy");
-        for (int i = 0; i < tokens.size(); i++) {
-            tokenizer.with("model").with("vocab").put(tokens.get(i), i);
-        }
-        Files.writeString(dir.resolve("tokenizer.json"), tokenizer.toString());
-        Vocabulary vocabulary = Vocabulary.read(dir.resolve("tokenizer.json"));
+        Vocabulary vocabulary = vocabulary(dir.resolve("tokenizer.json"), List.of("[PAD]", "\"", "\\", "é", "rainy"));
         SparseVector vector = SparseVector.of(Map.of(1, 0.5f, 2, 0.25f, 3, 2f, 4, 1f));
         String pretty = "{\n  \"title\": \"two\\nlines\",\r\n  \"tags\": [\"a\", \"b\"]\n}\n";
         List<String> lines = lines(new RankFeaturesEmitter("idx", "v"),
@@ -84,6 +78,37 @@ class SinkSideTest {
         assertThat(p.get("v").get("é").floatValue()).isEqualTo(2f);
         assertThat(JSON.readTree(lines.get(3)).fieldNames()).toIterable().containsExactly("v");
         assertThat(JSON.readTree(lines.get(5)).get("v").size()).isZero();
+    }
+
+    /** The emitter's key cache is by token id: another vocabulary's token of the same id, or ids, must not reuse it. */
+    @Test
+    void keysFollowEachDocumentsVocabularyAndWeightsOutsideTheUsualRangeRoundTrip(@TempDir Path dir) throws Exception {
+        Vocabulary first = vocabulary(dir.resolve("a.json"), List.of("[PAD]", "rain"));
+        Vocabulary second = vocabulary(dir.resolve("b.json"), List.of("[PAD]", "snow"));
+        float[] odd = {1e-7f, 2.5e9f, Float.MIN_VALUE, 3.4e38f};
+        RankFeaturesEmitter emitter = new RankFeaturesEmitter("idx", "v");
+        List<String> lines = lines(emitter,
+                EncodedDocument.encoded(document("a", "{}", 1), SparseVector.of(Map.of(1, odd[0])), first),
+                EncodedDocument.encoded(document("b", "{}", 1), SparseVector.of(Map.of(1, odd[1])), second),
+                EncodedDocument.encoded(document("c", "{}", 1), SparseVector.of(Map.of(1, odd[2])), null),
+                EncodedDocument.encoded(document("d", "{}", 1), SparseVector.of(Map.of(1, odd[3])), first));
+        assertThat(JSON.readTree(lines.get(1)).get("v").fieldNames()).toIterable().containsExactly("rain");
+        assertThat(JSON.readTree(lines.get(3)).get("v").fieldNames()).toIterable().containsExactly("snow");
+        assertThat(JSON.readTree(lines.get(5)).get("v").fieldNames()).toIterable().containsExactly("1");
+        assertThat(JSON.readTree(lines.get(7)).get("v").fieldNames()).toIterable().containsExactly("rain");
+        for (int i = 0; i < odd.length; i++) {
+            JsonNode weight = JSON.readTree(lines.get(2 * i + 1)).get("v").elements().next();
+            assertThat(Float.parseFloat(weight.asText())).isEqualTo(odd[i]);
+        }
+    }
+
+    private static Vocabulary vocabulary(Path file, List<String> tokens) throws Exception {
+        ObjectNode tokenizer = JSON.createObjectNode();
+        for (int i = 0; i < tokens.size(); i++) {
+            tokenizer.with("model").with("vocab").put(tokens.get(i), i);
+        }
+        Files.writeString(file, tokenizer.toString());
+        return Vocabulary.read(file);
     }
 
     @Test
@@ -110,7 +135,7 @@ class SinkSideTest {
     @Test
     void aRetryCopiesTheChosenItemsByteForByte() throws Exception {
         RankFeaturesEmitter emitter = new RankFeaturesEmitter("idx", "v");
-        BulkBatch batch = new BulkBatch(0);
+        BulkBatch batch = new BulkBatch(0, 0);
         for (int i = 0; i < 100; i++) { // past the first growth of the item arrays
             emitter.write(EncodedDocument.encoded(document("d" + i, "{\"n\":" + i + "}", i),
                     SparseVector.of(Map.of(i + 1, 1f)), null), batch);
