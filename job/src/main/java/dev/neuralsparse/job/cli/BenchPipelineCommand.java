@@ -6,6 +6,7 @@ import dev.neuralsparse.encoder.EncoderSpec;
 import dev.neuralsparse.encoder.Pruning;
 import dev.neuralsparse.encoder.SparseEncoder;
 import dev.neuralsparse.encoder.SparseVector;
+import dev.neuralsparse.flink.EncoderFactory;
 import dev.neuralsparse.flink.IndexSetup;
 import dev.neuralsparse.flink.KafkaConnection;
 import dev.neuralsparse.flink.OpenSearchConnection;
@@ -52,14 +53,17 @@ final class BenchPipelineCommand implements Command {
     public String help() {
         return String.join("\n",
                 "Usage: neural-sparse bench-pipeline [--model DIR] [--corpus FILE] [--docs N] [--copies N]",
-                "                                    [--prune TYPE:RATIO] [--parallelism N] [stack options]",
+                "                                    [--prune TYPE:RATIO] [--parallelism N] [--host-path-only]",
+                "                                    [stack options]",
                 "",
                 "Brings the local stack up, takes a BEIR corpus (--copies times, with distinct ids), and",
                 "measures at two sizes (one copy, all copies) (a) the encoder alone and (b) the job, bounded,",
                 "from Kafka to OpenSearch: their marginal rates (extra documents over extra seconds, so",
                 "start-up and model load drop out) and the ratio of the two, the cost of the pipeline around",
-                "the model. Also (c) a raw bulk load of the pre-encoded documents with the job's requests.",
-                "Each side first runs untimed on " + WARM_UP_DOCS + " documents, so that class loading and the JIT",
+                "the model. Also (c) a raw bulk load of the pre-encoded documents with the job's requests, and",
+                "(d) the job with each forward pass replayed from the vectors of (a): it runs at the speed of its",
+                "host path, whose CPU per document by stage it prints (thread clocks). Each side first runs",
+                "untimed on " + WARM_UP_DOCS + " documents (d: on the small size), so that class loading and the JIT",
                 "fall on neither size.",
                 "",
                 "  --model DIR        default ../shared/models/tiny-distilbert",
@@ -68,15 +72,16 @@ final class BenchPipelineCommand implements Command {
                 "  --copies N         corpus copies of the large size (default 3, at least 2)",
                 "  --prune TYPE:RATIO the job's --prune, on both sides (default none); top_k:400 gives vectors the",
                 "                     few hundred weights of real document models (the tiny model's are denser)",
-                "  --parallelism N    job parallelism (default 1)");
+                "  --parallelism N    job parallelism (default 1)",
+                "  --host-path-only   (d) alone: the corpus is encoded once, untimed, for its vectors");
     }
 
     @Override
     public int run(String[] argv, InputStream in, PrintStream out, PrintStream err) throws Exception {
-        CliArgs args = CliArgs.parse(name(), argv, StackCommand.withStackOptions("model", "corpus", "docs", "copies", "prune", "parallelism"), Set.of());
+        CliArgs args = CliArgs.parse(name(), argv, StackCommand.withStackOptions("model", "corpus", "docs", "copies", "prune",
+                "parallelism"), Set.of("host-path-only"));
         LocalStack stack = StackCommand.stack(args);
         stack.up();
-        String model = args.get("model", Corpora.shared().resolve("models/tiny-distilbert").toString());
         int copies = args.getInt("copies", 3);
         if (copies < 2) {
             throw new CliArgs.UsageException("--copies must be at least 2: the marginal rates take the difference of two sizes");
@@ -84,67 +89,151 @@ final class BenchPipelineCommand implements Command {
         Path corpus = Path.of(args.get("corpus", Corpora.shared().resolve("data/cacm/corpus.jsonl").toString()));
         List<ObjectNode> docs = documents(corpus, args.getInt("docs", Integer.MAX_VALUE), copies);
         List<ObjectNode> small = docs.subList(0, docs.size() / copies);
-        String run = Long.toString(System.currentTimeMillis());
-        String prune = args.get("prune", "none");
+        Runs runs = new Runs(stack, args, Long.toString(System.currentTimeMillis()), err);
+        boolean hostPathOnly = args.has("host-path-only");
 
-        // The encoder alone, one JVM, model loaded once: the difference of two sizes is its marginal rate.
-        List<String> bulkLines;
-        double encoderMarginal;
-        try (SparseEncoder encoder = SparseEncoder.open(
-                EncoderSpec.builder().setModel(model).setPruning(Pruning.parse(prune)).build())) {
+        EncoderAlone alone = encoderAlone(runs, docs, small, !hostPathOnly);
+        out.printf(Locale.ROOT, "corpus: %s, %d documents x %d, %.1f non-zero weights per document%n", corpus,
+                small.size(), copies, alone.weightsPerDocument());
+        JobRun smallRun = null;
+        JobRun largeRun = null;
+        if (!hostPathOnly) {
+            out.printf(Locale.ROOT, "encoder alone: %d docs in %.2f s, %d in %.2f s: marginal %.1f docs/s%n",
+                    small.size(), alone.smallSeconds(), docs.size(), alone.largeSeconds(), alone.marginal(docs.size() - small.size()));
+            double raw = rawBulk(stack, alone.bulkLines(), runs.id(), out);
+            // The first job in this JVM pays class loading and the JIT for every stage: a short one
+            // first, so that the small and large runs differ only in their documents.
+            EncoderFactory model = EncoderFactory.sparseEncoder();
+            runs.job(model, small.subList(0, Math.min(WARM_UP_DOCS, small.size())), "-w");
+            smallRun = runs.job(model, small, "-s");
+            largeRun = runs.job(model, docs, "-l");
+            double jobMarginal = (docs.size() - small.size()) / (largeRun.seconds() - smallRun.seconds());
+            out.printf(Locale.ROOT, "job (Kafka -> parse -> encode -> OpenSearch): %d docs in %.2f s, %d in %.2f s:"
+                    + " marginal %.1f docs/s%n", small.size(), smallRun.seconds(), docs.size(), largeRun.seconds(), jobMarginal);
+            out.printf(Locale.ROOT, "ratio job / encoder alone (marginal rates, start-up excluded): %.2f%n",
+                    jobMarginal / alone.marginal(docs.size() - small.size()));
+            out.printf(Locale.ROOT, "ratio job / raw bulk: %.2f%n", docs.size() / largeRun.seconds() / raw);
+        }
+
+        // The same job with each forward pass replayed from the encoder's vectors: it runs at the
+        // speed of its host path, so that each stage's CPU per document is not swamped by the
+        // per-second costs of a job held to a CPU forward's tens of documents a second.
+        ReplayedForward replay = ReplayedForward.INSTANCE;
+        runs.job(replay, small, "-rw");
+        JobRun smallReplay = runs.job(replay, small, "-rs");
+        JobRun largeReplay = runs.job(replay, docs, "-rl");
+        out.printf(Locale.ROOT, "job, forward replayed (host path only): %d docs in %.2f s, %d in %.2f s: marginal %.1f docs/s%n",
+                small.size(), smallReplay.seconds(), docs.size(), largeReplay.seconds(),
+                (docs.size() - small.size()) / (largeReplay.seconds() - smallReplay.seconds()));
+        printCpu(out, smallRun, largeRun, smallReplay, largeReplay, small.size(), docs.size());
+        return 0;
+    }
+
+    /**
+     * Per stage, two views of each job: per document of the large run with its start-up (an upper
+     * bound), and the difference of the two runs per extra document (start-up left out).
+     */
+    private static void printCpu(PrintStream out, JobRun smallRun, JobRun largeRun, JobRun smallReplay, JobRun largeReplay,
+            int smallDocs, int docs) {
+        out.printf(Locale.ROOT, "CPU per document inside the job, by thread, microseconds: the %d-doc run with its start-up,"
+                + " then marginal (over the %d-doc run); with the model, then with the forward replayed%n", docs, smallDocs);
+        for (String stage : largeReplay.cpuNanos().keySet()) {
+            out.printf(Locale.ROOT, "  %-64s %8s %8s %8.1f %8.1f%n", stage,
+                    largeRun == null ? "-" : format(largeRun.perDocument(stage, docs)),
+                    largeRun == null ? "-" : format(largeRun.marginal(smallRun, stage, docs - smallDocs)),
+                    largeReplay.perDocument(stage, docs), largeReplay.marginal(smallReplay, stage, docs - smallDocs));
+        }
+        out.printf(Locale.ROOT, "  %-64s %8s %8s %8.1f %8.1f%n", "host path (the stages above but the device thread and the rest)",
+                "", "", largeReplay.hostPath(docs), largeReplay.hostPathMarginal(smallReplay, docs - smallDocs));
+        for (JobRun run : largeRun == null ? List.of(largeReplay) : List.of(largeRun, largeReplay)) {
+            run.largestOthers().forEach((thread, nanos) -> out.printf(Locale.ROOT, "    of the rest%s: %-42s %8.1f%n",
+                    run == largeRun ? ", with the model" : ", replayed", thread, nanos / 1e3 / docs));
+        }
+        out.printf(Locale.ROOT, "CPU of the local servers on the same cores during the large runs (not the job's), microseconds:%n");
+        largeReplay.serverCpuNanos().forEach((server, nanos) -> out.printf(Locale.ROOT, "  %-64s %8s %8s %8.1f%n", server,
+                largeRun == null ? "-" : format(largeRun.serverCpuNanos().get(server) / 1e3 / docs), "", nanos / 1e3 / docs));
+    }
+
+    private static String format(double micros) {
+        return String.format(Locale.ROOT, "%.1f", micros);
+    }
+
+    /** The encoder alone: its seconds for both sizes (when timed), the vectors of all documents and their bulk lines. */
+    private record EncoderAlone(double smallSeconds, double largeSeconds, List<SparseVector> vectors, List<String> bulkLines) {
+        double marginal(int extraDocs) {
+            return extraDocs / (largeSeconds - smallSeconds);
+        }
+
+        double weightsPerDocument() {
+            return vectors.stream().mapToInt(SparseVector::size).average().orElse(0);
+        }
+    }
+
+    /**
+     * One JVM, model loaded once: the difference of two sizes is its marginal rate. Its vectors
+     * are recorded for {@link ReplayedForward}; untimed, the corpus is encoded once, not twice.
+     */
+    private static EncoderAlone encoderAlone(Runs runs, List<ObjectNode> docs, List<ObjectNode> small, boolean timed)
+            throws Exception {
+        try (SparseEncoder encoder = SparseEncoder.open(EncoderSpec.builder().setModel(runs.model())
+                .setPruning(Pruning.parse(runs.args.get("prune", "none"))).build())) {
             List<String> smallTexts = texts(small);
             List<String> allTexts = texts(docs);
-            encoder.encode(smallTexts.subList(0, Math.min(WARM_UP_DOCS, smallTexts.size()))); // JIT and allocator warm
-            double s1 = seconds(() -> encoder.encode(smallTexts));
+            double s1 = 0;
+            if (timed) {
+                encoder.encode(smallTexts.subList(0, Math.min(WARM_UP_DOCS, smallTexts.size()))); // JIT and allocator warm
+                s1 = seconds(() -> encoder.encode(smallTexts));
+            }
+            // The copies share their texts: encoded once each when untimed.
             List<List<SparseVector>> vectors = new ArrayList<>();
-            double s2 = seconds(() -> vectors.add(encoder.encode(allTexts)));
-            bulkLines = bulkLines(encoder, docs, vectors.get(0), "bench-raw-" + run);
-            encoderMarginal = (docs.size() - small.size()) / (s2 - s1);
-            out.printf(Locale.ROOT, "corpus: %s, %d documents x %d, %.1f non-zero weights per document%n", corpus,
-                    small.size(), copies, vectors.get(0).stream().mapToInt(SparseVector::size).average().orElse(0));
-            out.printf(Locale.ROOT, "encoder alone: %d docs in %.2f s, %d in %.2f s: marginal %.1f docs/s%n",
-                    small.size(), s1, docs.size(), s2, encoderMarginal);
+            double s2 = seconds(() -> vectors.add(encoder.encode(timed ? allTexts : smallTexts)));
+            List<SparseVector> all = new ArrayList<>();
+            while (all.size() < docs.size()) {
+                all.addAll(vectors.get(0).subList(0, Math.min(vectors.get(0).size(), docs.size() - all.size())));
+            }
+            ReplayedForward.record(encoder, allTexts, all);
+            return new EncoderAlone(s1, s2, all, bulkLines(encoder, docs, all, "bench-raw-" + runs.id()));
         }
+    }
+
+    /** (c): the pre-encoded documents bulk-loaded straight into OpenSearch; its docs/s. */
+    private static double rawBulk(LocalStack stack, List<String> bulkLines, String run, PrintStream out) throws Exception {
         new IndexSetup(stack.opensearchUrl(), Duration.ofSeconds(30)).ensure("bench-raw-" + run, "sparse_embedding",
                 IndexSetup.Settings.defaults());
         Duration opensearchBefore = serverCpu(stack.opensearchProcess());
-        double rawSeconds = bulk(stack.opensearchUrl(), bulkLines);
-        double raw = docs.size() / rawSeconds;
-        out.printf(Locale.ROOT, "raw bulk (pre-encoded, 500 index requests per bulk): %d docs in %.2f s = %.1f docs/s;"
-                + " OpenSearch's CPU %.1f us/doc%n", docs.size(), rawSeconds, raw,
-                serverCpu(stack.opensearchProcess()).minus(opensearchBefore).toNanos() / 1e3 / docs.size());
-
-        // The first job in this JVM pays class loading and the JIT for every stage: a short one first,
-        // so that the small and large runs differ only in their documents.
-        job(stack, model, small.subList(0, Math.min(WARM_UP_DOCS, small.size())), run + "-w", args, err);
-        JobRun smallRun = job(stack, model, small, run + "-s", args, err);
-        JobRun largeRun = job(stack, model, docs, run + "-l", args, err);
-        double jobSmall = smallRun.seconds();
-        double jobLarge = largeRun.seconds();
-        double jobMarginal = (docs.size() - small.size()) / (jobLarge - jobSmall);
-        out.printf(Locale.ROOT, "job (Kafka -> parse -> encode -> OpenSearch): %d docs in %.2f s, %d in %.2f s:"
-                + " marginal %.1f docs/s%n", small.size(), jobSmall, docs.size(), jobLarge, jobMarginal);
-        out.printf(Locale.ROOT, "ratio job / encoder alone (marginal rates, start-up excluded): %.2f%n",
-                jobMarginal / encoderMarginal);
-        out.printf(Locale.ROOT, "ratio job / raw bulk: %.2f%n", docs.size() / jobLarge / raw);
-        // Two views: per document of the large run with its start-up (an upper bound), and the
-        // difference of the two warm runs per extra document (start-up left out; the lightest
-        // stages are then within the noise of GC and of this machine).
-        out.printf(Locale.ROOT, "CPU per document inside the job, by thread, microseconds: the %d-doc run with its start-up;"
-                + " marginal (extra CPU of the large run over the small one, per extra document)%n", docs.size());
-        largeRun.cpuNanos().forEach((stage, nanos) -> out.printf(Locale.ROOT, "  %-64s %8.1f %8.1f%n", stage,
-                nanos / 1e3 / docs.size(), (nanos - smallRun.cpuNanos().get(stage)) / 1e3 / (docs.size() - small.size())));
-        largeRun.largestOthers().forEach((thread, nanos) -> out.printf(Locale.ROOT, "    of the rest: %-52s %8.1f%n",
-                thread, nanos / 1e3 / docs.size()));
-        out.printf(Locale.ROOT, "CPU of the local servers on the same cores during that run (not the job's), microseconds:%n");
-        largeRun.serverCpuNanos().forEach((server, nanos) -> out.printf(Locale.ROOT, "  %-64s %8.1f%n", server,
-                nanos / 1e3 / docs.size()));
-        return 0;
+        double raw = bulkLines.size() / bulk(stack.opensearchUrl(), bulkLines);
+        out.printf(Locale.ROOT, "raw bulk (pre-encoded, 500 index requests per bulk): %d docs = %.1f docs/s;"
+                + " OpenSearch's CPU %.1f us/doc%n", bulkLines.size(), raw,
+                serverCpu(stack.opensearchProcess()).minus(opensearchBefore).toNanos() / 1e3 / bulkLines.size());
+        return raw;
     }
 
     /** A job's wall seconds (start-up included), its threads' CPU per stage, and the local servers' CPU meanwhile. */
     private record JobRun(double seconds, Map<String, Long> cpuNanos, Map<String, Long> largestOthers,
-            Map<String, Long> serverCpuNanos) {}
+            Map<String, Long> serverCpuNanos) {
+        double perDocument(String stage, int docs) {
+            return cpuNanos.get(stage) / 1e3 / docs;
+        }
+
+        /** Extra CPU of this run over {@code smaller} per extra document. */
+        double marginal(JobRun smaller, String stage, int extraDocs) {
+            return (cpuNanos.get(stage) - smaller.cpuNanos.get(stage)) / 1e3 / extraDocs;
+        }
+
+        /** The host path: every stage but the device thread's forward and "the rest". */
+        double hostPath(int docs) {
+            return hostStages().mapToDouble(s -> perDocument(s, docs)).sum();
+        }
+
+        double hostPathMarginal(JobRun smaller, int extraDocs) {
+            return hostStages().mapToDouble(s -> marginal(smaller, s, extraDocs)).sum();
+        }
+
+        private Stream<String> hostStages() {
+            return cpuNanos.keySet().stream()
+                    .filter(s -> !s.equals(ThreadCpuSampler.DEVICE) && !s.equals(ThreadCpuSampler.OTHER));
+        }
+    }
 
     /**
      * CPU time of a server and its child processes (started by root, OpenSearch runs as another
@@ -167,36 +256,42 @@ final class BenchPipelineCommand implements Command {
         return (System.nanoTime() - t0) / 1e9;
     }
 
-    /** A bounded job over {@code docs}, checking that all were indexed. */
-    private static JobRun job(LocalStack stack, String model, List<ObjectNode> docs, String run, CliArgs args,
-            PrintStream err) throws Exception {
-        String topic = "bench-job-" + run;
-        KafkaTopics.createWithDeadLetters(KafkaConnection.of(stack.kafkaBootstrapServers()), topic, false);
-        KafkaTopics.produce(KafkaConnection.of(stack.kafkaBootstrapServers()), topic, docs.stream().map(ObjectNode::toString), "_id");
-        Configuration conf = RunCommand.boundedJob(stack, topic, topic, model);
-        conf.setString(JobOptions.PARALLELISM.key(), Integer.toString(args.getInt("parallelism", 1)));
-        conf.setString(JobOptions.PRUNE.key(), args.get("prune", "none"));
-        ThreadCpuSampler cpu = new ThreadCpuSampler();
-        Duration opensearch = serverCpu(stack.opensearchProcess());
-        Duration kafka = serverCpu(stack.kafkaProcess());
-        double seconds;
-        Map<String, Long> cpuNanos;
-        Map<String, Long> largestOthers;
-        try {
-            seconds = seconds(() -> RunCommand.runJob(conf, err));
-            cpuNanos = cpu.stop();
-            largestOthers = cpu.largestOthers(4);
-        } finally {
-            cpu.close();
+    /** What every job of one run shares: the stack, the options, the run's id (in topic and index names). */
+    private record Runs(LocalStack stack, CliArgs args, String id, PrintStream err) {
+        String model() {
+            return args.get("model", Corpora.shared().resolve("models/tiny-distilbert").toString());
         }
-        Map<String, Long> servers = new LinkedHashMap<>();
-        servers.put("OpenSearch (indexing the writes)", serverCpu(stack.opensearchProcess()).minus(opensearch).toNanos());
-        servers.put("Kafka broker", serverCpu(stack.kafkaProcess()).minus(kafka).toNanos());
-        long indexed = new IndexCount(Connections.opensearch(conf), conf.get(JobOptions.INDEX)).get(true);
-        if (indexed != docs.size()) {
-            throw new IllegalStateException("the job indexed " + indexed + " of " + docs.size() + " documents");
+
+        /** A bounded job over {@code docs}, its encoder opened by {@code encoders}, checking that all were indexed. */
+        JobRun job(EncoderFactory encoders, List<ObjectNode> docs, String suffix) throws Exception {
+            String topic = "bench-job-" + id + suffix;
+            KafkaTopics.createWithDeadLetters(KafkaConnection.of(stack.kafkaBootstrapServers()), topic, false);
+            KafkaTopics.produce(KafkaConnection.of(stack.kafkaBootstrapServers()), topic, docs.stream().map(ObjectNode::toString), "_id");
+            Configuration conf = RunCommand.boundedJob(stack, topic, topic, model());
+            conf.setString(JobOptions.PARALLELISM.key(), Integer.toString(args.getInt("parallelism", 1)));
+            conf.setString(JobOptions.PRUNE.key(), args.get("prune", "none"));
+            ThreadCpuSampler cpu = new ThreadCpuSampler();
+            Duration opensearch = serverCpu(stack.opensearchProcess());
+            Duration kafka = serverCpu(stack.kafkaProcess());
+            double seconds;
+            Map<String, Long> cpuNanos;
+            Map<String, Long> largestOthers;
+            try {
+                seconds = seconds(() -> RunCommand.runJob(conf, err, encoders));
+                cpuNanos = cpu.stop();
+                largestOthers = cpu.largestOthers(4);
+            } finally {
+                cpu.close();
+            }
+            Map<String, Long> servers = new LinkedHashMap<>();
+            servers.put("OpenSearch (indexing the writes)", serverCpu(stack.opensearchProcess()).minus(opensearch).toNanos());
+            servers.put("Kafka broker", serverCpu(stack.kafkaProcess()).minus(kafka).toNanos());
+            long indexed = new IndexCount(Connections.opensearch(conf), conf.get(JobOptions.INDEX)).get(true);
+            if (indexed != docs.size()) {
+                throw new IllegalStateException("the job indexed " + indexed + " of " + docs.size() + " documents");
+            }
+            return new JobRun(seconds, cpuNanos, largestOthers, servers);
         }
-        return new JobRun(seconds, cpuNanos, largestOthers, servers);
     }
 
     private static List<ObjectNode> documents(Path corpus, int max, int copies) throws Exception {

@@ -1,5 +1,6 @@
 package dev.neuralsparse.job.cli;
 
+import dev.neuralsparse.flink.EncoderFactory;
 import dev.neuralsparse.job.pipeline.EnrichmentJob;
 import dev.neuralsparse.job.pipeline.JobOptions;
 import java.io.InputStream;
@@ -64,6 +65,11 @@ final class RunCommand implements Command {
 
     /** Builds and runs the job; while it runs, a progress line tells how many documents are indexed. */
     static void runJob(Configuration conf, PrintStream progress) throws Exception {
+        runJob(conf, progress, EncoderFactory.sparseEncoder());
+    }
+
+    /** As {@link #runJob(Configuration, PrintStream)}, with the TaskManagers' encoder opened by {@code encoders}. */
+    static void runJob(Configuration conf, PrintStream progress, EncoderFactory encoders) throws Exception {
         if (!conf.contains(CheckpointingOptions.CHECKPOINTS_DIRECTORY)) {
             // Without a directory Flink keeps checkpoints in the JobManager's memory, capped at 5 MB:
             // the encoder's keyed state (a vector per document id) passes that after a few
@@ -72,7 +78,7 @@ final class RunCommand implements Command {
                     Corpora.cacheDir().resolve("checkpoints").toUri().toString());
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        EnrichmentJob job = new EnrichmentJob(conf);
+        EnrichmentJob job = new EnrichmentJob(conf).setEncoderFactory(encoders);
         job.build(env);
         boolean indexing = conf.getOptional(JobOptions.TOPIC).isPresent();
         IndexCount count = indexing ? new IndexCount(job.opensearch(), conf.get(JobOptions.INDEX)) : null;
