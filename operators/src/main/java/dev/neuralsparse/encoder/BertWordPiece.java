@@ -36,8 +36,7 @@ import java.util.Map;
  * normalizing.
  */
 final class BertWordPiece {
-    private final Map<String, Integer> vocab;
-    private final String prefix;
+    private final WordPieceTable pieces;
     private final int unknown;
     private final int maxWordChars;
     private final boolean lowercase;
@@ -49,8 +48,7 @@ final class BertWordPiece {
 
     private BertWordPiece(Map<String, Integer> vocab, String prefix, int unknown, int maxWordChars, boolean lowercase,
             boolean stripAccents, List<String> addedTokens, List<String> normalizedAddedTokens) {
-        this.vocab = vocab;
-        this.prefix = prefix;
+        this.pieces = WordPieceTable.of(vocab, prefix);
         this.unknown = unknown;
         this.maxWordChars = maxWordChars;
         this.lowercase = lowercase;
@@ -162,16 +160,15 @@ final class BertWordPiece {
         }
         int mark = ids.size();
         for (int start = from; start < to; ) {
-            Integer id = null;
+            int id = -1;
             int end = to;
             for (; end > start; end--) {
-                String piece = new String(chars, start, end - start);
-                id = vocab.get(start == from ? piece : prefix + piece);
-                if (id != null) {
+                id = pieces.get(chars, start, end, start != from);
+                if (id >= 0) {
                     break;
                 }
             }
-            if (id == null) {
+            if (id < 0) {
                 ids.truncate(mark);
                 ids.add(unknown);
                 return;

@@ -1,0 +1,62 @@
+package dev.neuralsparse.encoder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The table answers exactly as the map it is built from, for first pieces and continuations. */
+class WordPieceTableTest {
+    private static final List<String> TOKENS = List.of("[UNK]", "un", "##aff", "##able", "a", "##a", "##", "#", "ab",
+            "##ab", "é", "##é", "aff");
+
+    private static Map<String, Integer> vocab() {
+        Map<String, Integer> vocab = new HashMap<>();
+        for (int i = 0; i < TOKENS.size(); i++) {
+            vocab.put(TOKENS.get(i), i);
+        }
+        return vocab;
+    }
+
+    @Test
+    void answersAsTheMapWithThePrefixOrWithout() {
+        Map<String, Integer> vocab = vocab();
+        for (String prefix : List.of("##", "")) {
+            WordPieceTable table = WordPieceTable.of(vocab, prefix);
+            Random random = new Random(3);
+            String alphabet = "abfleu#é";
+            for (int round = 0; round < 20_000; round++) {
+                char[] text = new char[1 + random.nextInt(6)];
+                for (int i = 0; i < text.length; i++) {
+                    text[i] = alphabet.charAt(random.nextInt(alphabet.length()));
+                }
+                int from = random.nextInt(text.length);
+                int to = from + 1 + random.nextInt(text.length - from);
+                String piece = new String(text, from, to - from);
+                assertThat(table.get(text, from, to, false)).as("'%s'", piece).isEqualTo(vocab.getOrDefault(piece, -1));
+                assertThat(table.get(text, from, to, true)).as("'%s' + '%s'", prefix, piece)
+                        .isEqualTo(vocab.getOrDefault(prefix + piece, -1));
+            }
+        }
+    }
+
+    @Test
+    void findsEveryTokenOfTheFixtureVocabulary() {
+        Map<String, Integer> vocab = new HashMap<>();
+        Vocabulary v = Vocabulary.read(SharedFixtures.model("tiny-distilbert").resolve("tokenizer.json"));
+        for (int id = 0; id < v.size(); id++) {
+            vocab.put(v.token(id), id);
+        }
+        WordPieceTable table = WordPieceTable.of(vocab, "##");
+        vocab.forEach((token, id) -> {
+            char[] chars = token.toCharArray();
+            assertThat(table.get(chars, 0, chars.length, false)).as(token).isEqualTo(id);
+            if (token.startsWith("##") && token.length() > 2) {
+                assertThat(table.get(chars, 2, chars.length, true)).as(token).isEqualTo(id);
+            }
+        });
+    }
+}
