@@ -158,5 +158,17 @@ final class BulkBatch {
         void end(int end) {
             length = end;
         }
+
+        /**
+         * Line breaks written since {@code from} become spaces: a bulk source must be one line, and
+         * in JSON a line break can only be whitespace between tokens (in a string it is escaped).
+         */
+        void spaceLineBreaks(int from) {
+            for (int i = from; i < length; i++) {
+                if (body[i] == '\n' || body[i] == '\r') {
+                    body[i] = ' ';
+                }
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.neuralsparse.flink;
 
 import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
 
 /**
  * A valid input record: a version of one document (its id, the text to encode, its own JSON: the
@@ -9,16 +10,22 @@ import java.io.Serializable;
  * serialized by Flink without Kryo.
  */
 public class Document implements Serializable {
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
 
     public String id;
     /** The text to encode; null for a deletion. */
     public String text;
     /**
-     * The record's JSON object as the index gets it, to which the sink adds the vector: one line,
-     * without {@code _id} or the vector field ({@link DocumentParser} makes it so); null for a deletion.
+     * The record's JSON object as the index gets it, to which the sink adds the vector: without
+     * {@code _id} or the vector field ({@link DocumentParser} makes it so); null for a deletion,
+     * and null when the record's value is that object as it is ({@link #valueIsJson}).
      */
     public String json;
+    /**
+     * True when the Kafka record's value, byte for byte, is the JSON the index gets ({@link #json}
+     * is then null): most records, and then they are neither written again nor sent twice.
+     */
+    public boolean valueIsJson;
     /** True when this record deletes the document (a tombstone or a delete marker). */
     public boolean deleted;
     /** Grows with each record of this id: the Kafka offset, or the version field's value. */
@@ -33,6 +40,11 @@ public class Document implements Serializable {
         this.json = json;
         this.source = source;
         this.version = source == null ? 0 : source.offset;
+    }
+
+    /** The UTF-8 of the JSON object the index gets (see {@link #json}); null for a deletion. */
+    public byte[] jsonBytes() {
+        return valueIsJson ? source.value : json == null ? null : json.getBytes(StandardCharsets.UTF_8);
     }
 
     /** The deletion of document {@code id} at {@code version}. */

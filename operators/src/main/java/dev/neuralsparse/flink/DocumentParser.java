@@ -2,6 +2,7 @@ package dev.neuralsparse.flink;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,8 +18,8 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Bytes to {@link Document}, or to a {@link DeadLetter} on the side output with the reason: too
- * large, not UTF-8, not a JSON object (duplicate keys and nesting deeper than the parser allows
- * included), an unpaired UTF-16 surrogate, a text field that is not a string, no text, no id, an
+ * large, not UTF-8, not a JSON object (duplicate keys, anything after the object, and nesting
+ * deeper than the parser allows included), an unpaired UTF-16 surrogate, a text field that is not a string, no text, no id, an
  * id longer than OpenSearch accepts, a bad version. Bad data is a value here, never an exception,
  * so one record cannot stop the job.
  *
@@ -84,10 +85,16 @@ public class DocumentParser extends ProcessFunction<SourceRecord, Document> {
         }
         Document parsed = new Document(id, text(doc, id), null, record);
         parsed.version = version;
-        // _id is OpenSearch metadata: it names the document and must not be in its source.
-        doc.remove(DocumentFormat.FALLBACK_ID_FIELD);
-        doc.remove(format.outputField());
-        parsed.json = doc.toString();
+        // _id is OpenSearch metadata: it names the document and must not be in its source; the
+        // vector field is the job's. Without them (and a byte-order mark), the checked value is
+        // the source as it is, and is not written again.
+        if (text.charAt(0) != BYTE_ORDER_MARK && !doc.has(DocumentFormat.FALLBACK_ID_FIELD) && !doc.has(format.outputField())) {
+            parsed.valueIsJson = true;
+        } else {
+            doc.remove(DocumentFormat.FALLBACK_ID_FIELD);
+            doc.remove(format.outputField());
+            parsed.json = doc.toString();
+        }
         return parsed;
     }
 
@@ -135,7 +142,10 @@ public class DocumentParser extends ProcessFunction<SourceRecord, Document> {
 
     private ObjectNode object(String text) throws InvalidRecord {
         if (json == null) {
-            json = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            // Trailing tokens refused: "{...} {...}" is not one document, and the second must not
+            // vanish (Jackson's default reads the first value and ignores the rest).
+            json = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                    .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         }
         // RFC 8259 lets a parser ignore a leading byte-order mark, and many Windows tools write one.
         String body = !text.isEmpty() && text.charAt(0) == BYTE_ORDER_MARK ? text.substring(1) : text;

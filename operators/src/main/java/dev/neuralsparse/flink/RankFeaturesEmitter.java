@@ -55,10 +55,14 @@ public final class RankFeaturesEmitter implements Serializable {
         if (d.version < 0) {
             return "version " + d.version + " is negative; external versions start at 0";
         }
-        if (!d.deleted && (d.json == null || doc.ids == null)) {
-            return "the document has no " + (d.json == null ? "JSON source" : "vector");
+        if (d.deleted) {
+            return null;
         }
-        if (!d.deleted && !isObject(d.json.strip())) {
+        byte[] json = d.jsonBytes();
+        if (json == null || doc.ids == null) {
+            return "the document has no " + (json == null ? "JSON source" : "vector");
+        }
+        if (!isObject(json)) {
             return "the document's source is not a JSON object";
         }
         return null;
@@ -97,13 +101,14 @@ public final class RankFeaturesEmitter implements Serializable {
                     .getBytes(StandardCharsets.UTF_8);
         }
         BulkBatch.Bytes out = batch.raw();
-        byte[] fields = doc.document.json.getBytes(StandardCharsets.UTF_8);
+        byte[] fields = doc.document.jsonBytes();
         int open = indexOf(fields, (byte) '{');
         int close = lastIndexOf(fields, (byte) '}');
         out.write('{');
         if (!isBlank(fields, open + 1, close)) { // else "{}": the vector is the only field
-            oneLine(fields, open + 1, close);
+            int from = out.end();
             out.write(fields, open + 1, close - open - 1);
+            out.spaceLineBreaks(from);
             out.write(',');
         }
         out.write(fieldKey, 0, fieldKey.length);
@@ -126,8 +131,21 @@ public final class RankFeaturesEmitter implements Serializable {
         }
     }
 
-    private static boolean isObject(String json) {
-        return json.length() >= 2 && json.charAt(0) == '{' && json.charAt(json.length() - 1) == '}';
+    /** Braces first and last, JSON whitespace aside. */
+    private static boolean isObject(byte[] json) {
+        int first = 0;
+        int last = json.length - 1;
+        while (first <= last && isWhitespace(json[first])) {
+            first++;
+        }
+        while (last > first && isWhitespace(json[last])) {
+            last--;
+        }
+        return last > first && json[first] == '{' && json[last] == '}';
+    }
+
+    private static boolean isWhitespace(byte b) {
+        return b == ' ' || b == '\n' || b == '\r' || b == '\t';
     }
 
     private static int indexOf(byte[] bytes, byte b) {
@@ -146,25 +164,12 @@ public final class RankFeaturesEmitter implements Serializable {
         return i;
     }
 
-    /** JSON whitespace only (a document's source is a checked JSON object). */
     private static boolean isBlank(byte[] bytes, int from, int to) {
         for (int i = from; i < to; i++) {
-            if (bytes[i] != ' ' && bytes[i] != '\n' && bytes[i] != '\r' && bytes[i] != '\t') {
+            if (!isWhitespace(bytes[i])) {
                 return false;
             }
         }
         return true;
-    }
-
-    /**
-     * A bulk source must be one line. A line break in JSON can only be whitespace between tokens
-     * (inside a string it is escaped), so it can become a space; the parser's JSON has none.
-     */
-    private static void oneLine(byte[] bytes, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (bytes[i] == '\n' || bytes[i] == '\r') {
-                bytes[i] = ' ';
-            }
-        }
     }
 }

@@ -285,6 +285,7 @@ final class SparseEncodeOperator extends AbstractStreamOperator<EncodedDocument>
 
     private static Document copy(Document d) {
         Document c = new Document(d.id, d.text, d.json, d.source);
+        c.valueIsJson = d.valueIsJson;
         c.deleted = d.deleted;
         c.version = d.version;
         return c;

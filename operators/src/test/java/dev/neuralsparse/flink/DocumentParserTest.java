@@ -25,11 +25,30 @@ class DocumentParserTest {
                 .parse(record("k", utf8("{\"id\": 7, \"title\": \"A title\", \"text\": \"and text\", \"x\": 1}")));
         assertThat(d.id).isEqualTo("7");
         assertThat(d.text).isEqualTo("A title and text");
-        assertThat(d.json).contains("\"x\":1");
         assertThat(parser.parse(record("k", utf8("{\"_id\": \"b\", \"text\": \"t\"}"))).id).isEqualTo("b");
         assertThat(parser.parse(record("key-1", utf8("{\"text\": \"t\"}"))).id).isEqualTo("key-1");
-        // _id names the document and must not be sent inside its source
-        assertThat(parser.parse(record(null, utf8("{\"_id\": \"b\", \"text\": \"t\"}"))).json).doesNotContain("_id");
+    }
+
+    @Test
+    void theValueIsTheSourceAsItIsUnlessItHoldsUnderscoreIdOrTheVectorField() throws Exception {
+        String plain = "{\"id\": 7, \"text\": \"t\",\n \"n\": 1.50}";
+        Document d = parser.parse(record("k", utf8(plain)));
+        assertThat(d.valueIsJson).isTrue();
+        assertThat(d.json).isNull();
+        assertThat(new String(d.jsonBytes(), StandardCharsets.UTF_8)).as("byte for byte, not written again").isEqualTo(plain);
+        // _id names the document and must not be sent inside its source; the vector field is the job's
+        for (String json : List.of("{\"_id\": \"b\", \"text\": \"t\"}", "{\"text\": \"t\", \"sparse_embedding\": {\"x\": 1}}",
+                "\uFEFF{\"text\": \"t\"}")) {
+            Document rewritten = parser.parse(record("k", utf8(json)));
+            assertThat(rewritten.valueIsJson).as(json).isFalse();
+            assertThat(rewritten.json).as(json).isEqualTo("{\"text\":\"t\"}");
+        }
+    }
+
+    @Test
+    void anythingAfterTheObjectIsADeadLetterNotDropped() {
+        assertReason(record("k", utf8("{\"text\": \"a\"} {\"text\": \"b\"}")), "not valid JSON");
+        assertReason(record("k", utf8("{\"text\": \"a\"} x")), "not valid JSON");
     }
 
     @Test

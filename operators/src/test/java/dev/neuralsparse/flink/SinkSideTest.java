@@ -80,6 +80,19 @@ class SinkSideTest {
         assertThat(JSON.readTree(lines.get(5)).get("v").size()).isZero();
     }
 
+    @Test
+    void aValueThatIsTheSourceIsCopiedOnOneLineAndTheRecordKeepsItsBytes() throws Exception {
+        byte[] value = "{\n  \"title\": \"a\\nb\",\r\n  \"n\": 1.50\n}\n".getBytes(StandardCharsets.UTF_8);
+        byte[] before = value.clone();
+        Document doc = new Document("v", "text", null, new SourceRecord("docs", 0, 9, 0L, null, value));
+        doc.valueIsJson = true;
+        List<String> lines = lines(new RankFeaturesEmitter("idx", "v"),
+                EncodedDocument.encoded(doc, SparseVector.of(Map.of(5, 0.5f)), null));
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(1)).isEqualTo("{   \"title\": \"a\\nb\",    \"n\": 1.50 ,\"v\":{\"5\":0.5}}");
+        assertThat(value).as("the dead letters' copy of the record").isEqualTo(before);
+    }
+
     /** The emitter's key cache is by token id: another vocabulary's token of the same id, or ids, must not reuse it. */
     @Test
     void keysFollowEachDocumentsVocabularyAndWeightsOutsideTheUsualRangeRoundTrip(@TempDir Path dir) throws Exception {
