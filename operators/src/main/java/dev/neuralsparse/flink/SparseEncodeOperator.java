@@ -165,9 +165,10 @@ final class SparseEncodeOperator extends AbstractStreamOperator<EncodedDocument>
         if (lastEncoded != null) {
             slot.hash = hash(doc.text);
             EncodedText last = valueOf(lastEncoded);
-            if (last != null && Arrays.equals(last.hash, slot.hash)) {
+            SparseVector kept = last != null && Arrays.equals(last.hash, slot.hash) ? last.vector() : null;
+            if (kept != null) {
                 metrics.skipped.inc();
-                finish(slot, EncodedDocument.encoded(doc, last.vector(), tokenKeys()));
+                finish(slot, EncodedDocument.encoded(doc, kept, tokenKeys()));
                 return;
             }
         }
