@@ -7,30 +7,28 @@ import java.util.Map;
  * {@code vocab.get(new String(chars, from, to - from))}, and with {@code true} the same for the
  * continuation prefix followed by those characters. The greedy longest match tries several
  * candidates per word; through a {@code HashMap<String, Integer>} each was a new String, its hash
- * and the prefix concatenated, most of the Java tokenizer's time. Open addressing over one array of
- * all tokens' characters.
+ * and the prefix concatenated, most of the Java tokenizer's time.
+ *
+ * <p>Open addressing, laid out for few cache misses: a slot holds an entry's full hash and where
+ * the entry starts, so a candidate that is not in the vocabulary rarely reads more than its slot;
+ * an entry is one run of chars (its length, continuation flag, id, then its characters).
  */
 final class WordPieceTable {
-    private final char[] chars;
-    /** Per entry: where its characters start in {@link #chars}, their count, its id and whether it continues a word. */
-    private final int[] start;
-    private final int[] length;
-    private final int[] id;
-    private final boolean[] continues;
-    /** Entry + 1 by hash slot; 0 for an empty slot. */
-    private final int[] slots;
+    /** Per entry: length, continuation (0 or 1), id's low and high 16 bits, then the characters. */
+    private static final int HEADER = 4;
+
+    private final char[] entries;
+    /** By hash slot: the hash in the high 32 bits, the entry's offset + 1 in the low; 0 for an empty slot. */
+    private final long[] slots;
     private final int mask;
     /** With no continuation prefix a continuation is looked up as a first piece. */
-    private boolean noPrefix;
+    private final boolean noPrefix;
 
-    private WordPieceTable(int entries, int totalChars) {
-        chars = new char[totalChars];
-        start = new int[entries];
-        length = new int[entries];
-        id = new int[entries];
-        continues = new boolean[entries];
-        slots = new int[Integer.highestOneBit(Math.max(entries, 8) * 2) * 2];
+    private WordPieceTable(int count, int totalChars, boolean noPrefix) {
+        entries = new char[count * HEADER + totalChars];
+        slots = new long[Integer.highestOneBit(Math.max(count, 8) * 2) * 2];
         mask = slots.length - 1;
+        this.noPrefix = noPrefix;
     }
 
     /**
@@ -38,25 +36,23 @@ final class WordPieceTable {
      * longer) also as a continuation of what follows the prefix.
      */
     static WordPieceTable of(Map<String, Integer> vocab, String prefix) {
-        int entries = 0;
+        int count = 0;
         int totalChars = 0;
         for (String token : vocab.keySet()) {
-            entries++;
+            count++;
             totalChars += token.length();
             if (isContinuation(token, prefix)) {
-                entries++;
+                count++;
                 totalChars += token.length() - prefix.length();
             }
         }
-        WordPieceTable table = new WordPieceTable(entries, totalChars);
-        table.noPrefix = prefix.isEmpty();
-        int entry = 0;
+        WordPieceTable table = new WordPieceTable(count, totalChars, prefix.isEmpty());
         int at = 0;
         for (Map.Entry<String, Integer> e : vocab.entrySet()) {
             String token = e.getKey();
-            at = table.add(entry++, token, 0, false, e.getValue(), at);
+            at = table.add(token, 0, false, e.getValue(), at);
             if (isContinuation(token, prefix)) {
-                at = table.add(entry++, token, prefix.length(), true, e.getValue(), at);
+                at = table.add(token, prefix.length(), true, e.getValue(), at);
             }
         }
         return table;
@@ -66,37 +62,44 @@ final class WordPieceTable {
         return !prefix.isEmpty() && token.length() > prefix.length() && token.startsWith(prefix);
     }
 
-    private int add(int entry, String token, int from, boolean continuation, int tokenId, int at) {
+    private int add(String token, int from, boolean continuation, int id, int at) {
         int n = token.length() - from;
-        token.getChars(from, token.length(), chars, at);
-        start[entry] = at;
-        length[entry] = n;
-        id[entry] = tokenId;
-        continues[entry] = continuation;
-        int slot = slot(hash(chars, at, at + n, continuation));
+        entries[at] = (char) n;
+        entries[at + 1] = (char) (continuation ? 1 : 0);
+        entries[at + 2] = (char) id;
+        entries[at + 3] = (char) (id >>> 16);
+        token.getChars(from, token.length(), entries, at + HEADER);
+        int hash = hash(entries, at + HEADER, at + HEADER + n, continuation);
+        int slot = slot(hash);
         while (slots[slot] != 0) {
             slot = (slot + 1) & mask;
         }
-        slots[slot] = entry + 1;
-        return at + n;
+        slots[slot] = ((long) hash << 32) | (at + 1);
+        return at + HEADER + n;
     }
 
     /** The id of {@code text[from, to)} as a first piece, or as a continuation; -1 when the vocabulary has none. */
     int get(char[] text, int from, int to, boolean continuation) {
         continuation &= !noPrefix;
-        int n = to - from;
-        for (int slot = slot(hash(text, from, to, continuation)); slots[slot] != 0; slot = (slot + 1) & mask) {
-            int entry = slots[slot] - 1;
-            if (length[entry] == n && continues[entry] == continuation && same(text, from, start[entry], n)) {
-                return id[entry];
+        int hash = hash(text, from, to, continuation);
+        for (int slot = slot(hash); slots[slot] != 0; slot = (slot + 1) & mask) {
+            long s = slots[slot];
+            if ((int) (s >>> 32) == hash) {
+                int at = (int) s - 1;
+                if (matches(text, from, to - from, continuation, at)) {
+                    return entries[at + 2] | (entries[at + 3] << 16);
+                }
             }
         }
         return -1;
     }
 
-    private boolean same(char[] text, int from, int at, int n) {
-        for (int i = 0; i < n; i++) {
-            if (text[from + i] != chars[at + i]) {
+    private boolean matches(char[] text, int from, int n, boolean continuation, int at) {
+        if (entries[at] != n || entries[at + 1] != (continuation ? 1 : 0)) {
+            return false;
+        }
+        for (int i = 0, e = at + HEADER; i < n; i++, e++) {
+            if (text[from + i] != entries[e]) {
                 return false;
             }
         }
