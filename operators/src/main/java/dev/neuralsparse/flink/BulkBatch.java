@@ -2,7 +2,6 @@ package dev.neuralsparse.flink;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.StreamWriteFeature;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Arrays;
@@ -17,12 +16,8 @@ import org.apache.http.entity.ContentType;
  * copied into a new batch byte for byte, never written again. Used by one thread.
  */
 final class BulkBatch {
-    /**
-     * Weights written with the Schubfach algorithm: the same floats back when parsed, and several
-     * times faster than the JDK's {@code Float.toString}, which took a large part of the time spent
-     * writing a document (hundreds of weights each).
-     */
-    private static final JsonFactory JSON = JsonFactory.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
+    /** For the action lines; the sources are appended as bytes ({@link #raw()}). */
+    private static final JsonFactory JSON = new JsonFactory();
 
     private final int attempt;
     private byte[] body;

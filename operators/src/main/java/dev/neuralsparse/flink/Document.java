@@ -44,7 +44,10 @@ public class Document implements Serializable {
 
     /** The UTF-8 of the JSON object the index gets (see {@link #json}); null for a deletion. */
     public byte[] jsonBytes() {
-        return valueIsJson ? source.value : json == null ? null : json.getBytes(StandardCharsets.UTF_8);
+        if (valueIsJson) {
+            return source == null ? null : source.value;
+        }
+        return json == null ? null : json.getBytes(StandardCharsets.UTF_8);
     }
 
     /** The deletion of document {@code id} at {@code version}. */

@@ -19,8 +19,8 @@ import org.apache.flink.util.OutputTag;
 /**
  * Bytes to {@link Document}, or to a {@link DeadLetter} on the side output with the reason: too
  * large, not UTF-8, not a JSON object (duplicate keys, anything after the object, and nesting
- * deeper than the parser allows included), an unpaired UTF-16 surrogate, a text field that is not a string, no text, no id, an
- * id longer than OpenSearch accepts, a bad version. Bad data is a value here, never an exception,
+ * deeper than the parser allows included), an unpaired UTF-16 surrogate, a text field that is not
+ * a string, no text, no id, an id longer than OpenSearch accepts, a bad version. Bad data is a value here, never an exception,
  * so one record cannot stop the job.
  *
  * <p>A tombstone (null value, the key is the id) and a record whose delete field is {@code true}
