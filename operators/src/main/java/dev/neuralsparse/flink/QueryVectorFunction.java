@@ -70,7 +70,7 @@ public class QueryVectorFunction extends BroadcastProcessFunction<Document, IdfU
         table = table == null ? initial : table;
         int k;
         try {
-            k = k(query.json);
+            k = k(query.jsonBytes());
         } catch (IllegalArgumentException e) {
             ctx.output(DocumentParser.DEAD_LETTERS, new DeadLetter(DeadLetter.Stage.QUERY, e.getMessage(), query.source, query.id));
             return;
@@ -86,7 +86,7 @@ public class QueryVectorFunction extends BroadcastProcessFunction<Document, IdfU
                 table.version(), query.source));
     }
 
-    private int k(String queryJson) throws Exception {
+    private int k(byte[] queryJson) throws Exception {
         JsonNode k = json.readTree(queryJson).get("k");
         if (k == null || k.isNull()) {
             return defaultK;
