@@ -5,9 +5,9 @@ package dev.neuralsparse.flink;
  * digits, correctly rounded, trailing zeros dropped. Nine digits always identify a float (the
  * rounding error is at most half a unit of the ninth digit, under a sixth of half the float's ulp,
  * even with the double product's own error), so no search for the shortest form is needed; the
- * result is at most a digit or two longer than the shortest one, and some five times cheaper than
- * the Schubfach writer behind {@code Float.toString}-style output, which made its own String per
- * weight (hundreds per document). Outside the range of weights (below 1e-5, from 1e9 up) it says
+ * result is at most a digit or two longer than the shortest one, and it is found without the
+ * search and the String per weight of the Schubfach writer behind Jackson's output (hundreds of
+ * weights per document). Outside the range of weights (below 1e-5, from 1e9 up) it says
  * so, and the caller writes the number the usual way.
  */
 final class WeightDecimals {

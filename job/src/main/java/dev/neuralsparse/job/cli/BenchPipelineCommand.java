@@ -143,7 +143,7 @@ final class BenchPipelineCommand implements Command {
                     largeRun == null ? "-" : format(largeRun.marginal(smallRun, stage, docs - smallDocs)),
                     largeReplay.perDocument(stage, docs), largeReplay.marginal(smallReplay, stage, docs - smallDocs));
         }
-        out.printf(Locale.ROOT, "  %-64s %8s %8s %8.1f %8.1f%n", "host path (the stages above but the device thread and the rest)",
+        out.printf(Locale.ROOT, "  %-64s %8s %8s %8.1f %8.1f%n", "host path (the stages above but the rest; replayed, the device thread only batches)",
                 "", "", largeReplay.hostPath(docs), largeReplay.hostPathMarginal(smallReplay, docs - smallDocs));
         for (JobRun run : largeRun == null ? List.of(largeReplay) : List.of(largeRun, largeReplay)) {
             run.largestOthers().forEach((thread, nanos) -> out.printf(Locale.ROOT, "    of the rest%s: %-42s %8.1f%n",
@@ -158,7 +158,7 @@ final class BenchPipelineCommand implements Command {
         return String.format(Locale.ROOT, "%.1f", micros);
     }
 
-    /** The encoder alone: its seconds for both sizes (when timed), the vectors of all documents and their bulk lines. */
+    /** The encoder alone: its seconds for both sizes and the bulk lines of all documents (when timed), their vectors. */
     private record EncoderAlone(double smallSeconds, double largeSeconds, List<SparseVector> vectors, List<String> bulkLines) {
         double marginal(int extraDocs) {
             return extraDocs / (largeSeconds - smallSeconds);
@@ -192,7 +192,7 @@ final class BenchPipelineCommand implements Command {
                 all.addAll(vectors.get(0).subList(0, Math.min(vectors.get(0).size(), docs.size() - all.size())));
             }
             ReplayedForward.record(encoder, allTexts, all);
-            return new EncoderAlone(s1, s2, all, bulkLines(encoder, docs, all, "bench-raw-" + runs.id()));
+            return new EncoderAlone(s1, s2, all, timed ? bulkLines(encoder, docs, all, "bench-raw-" + runs.id()) : List.of());
         }
     }
 
@@ -220,7 +220,7 @@ final class BenchPipelineCommand implements Command {
             return (cpuNanos.get(stage) - smaller.cpuNanos.get(stage)) / 1e3 / extraDocs;
         }
 
-        /** The host path: every stage but the device thread's forward and "the rest". */
+        /** The host path of a replayed run: every stage but "the rest" (its device thread runs no forward). */
         double hostPath(int docs) {
             return hostStages().mapToDouble(s -> perDocument(s, docs)).sum();
         }
@@ -231,7 +231,7 @@ final class BenchPipelineCommand implements Command {
 
         private Stream<String> hostStages() {
             return cpuNanos.keySet().stream()
-                    .filter(s -> !s.equals(ThreadCpuSampler.DEVICE) && !s.equals(ThreadCpuSampler.OTHER));
+                    .filter(s -> !s.equals(ThreadCpuSampler.OTHER));
         }
     }
 

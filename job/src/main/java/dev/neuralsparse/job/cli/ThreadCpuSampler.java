@@ -16,13 +16,12 @@ import java.util.Map;
  * Java threads: the model's compute shows only as the device thread's share.
  */
 final class ThreadCpuSampler implements AutoCloseable {
-    static final String DEVICE = "device thread (batching, extraction, its share of the forward)";
     /** Stages by a part of their thread names, in the order they are printed; the rest is "other". */
     static final List<Map.Entry<String, String>> STAGES = List.of(
             Map.entry("Source Data Fetcher", "Kafka fetch (fetcher thread)"),
             Map.entry("Source: kafka-documents", "Kafka records -> parse (task thread)"),
             Map.entry("neural-sparse-tokenizer", "tokenization (tokenizer threads)"),
-            Map.entry("neural-sparse-device", DEVICE),
+            Map.entry("neural-sparse-device", "device thread (batching, extraction, its share of the forward)"),
             Map.entry("opensearch-writes", "encode operator, state, writing the bulk body (task thread)"),
             Map.entry("I/O dispatcher", "OpenSearch HTTP I/O, reading bulk answers"),
             Map.entry("AsyncOperations", "checkpoint snapshots of the keyed state"),
