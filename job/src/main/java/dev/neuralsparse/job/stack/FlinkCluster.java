@@ -92,7 +92,7 @@ public final class FlinkCluster {
     }
 
     public static FlinkCluster onFreePorts(Path lib, Path dir, int slots, int taskManagers, Map<String, String> extraConfig) {
-        return new FlinkCluster(lib, dir, ManagedProcess.freePort(), ManagedProcess.freePort(), slots, taskManagers,
+        return new FlinkCluster(lib, dir, FreePorts.next(), FreePorts.next(), slots, taskManagers,
                 extraConfig);
     }
 

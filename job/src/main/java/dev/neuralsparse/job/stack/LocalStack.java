@@ -153,10 +153,10 @@ public final class LocalStack {
 
         /** Four free ports chosen now: for tests that must not collide with a developer's stack. */
         public Builder useFreePorts() {
-            kafkaPort = ManagedProcess.freePort();
-            kafkaControllerPort = ManagedProcess.freePort();
-            opensearchPort = ManagedProcess.freePort();
-            opensearchTransportPort = ManagedProcess.freePort();
+            kafkaPort = FreePorts.next();
+            kafkaControllerPort = FreePorts.next();
+            opensearchPort = FreePorts.next();
+            opensearchTransportPort = FreePorts.next();
             return this;
         }
 

@@ -109,12 +109,4 @@ final class ManagedProcess {
             return "(no log at " + logFile + ")";
         }
     }
-
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new StackException("cannot find a free port: " + e.getMessage(), e);
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package dev.neuralsparse.job.it;
 
+import dev.neuralsparse.job.stack.FreePorts;
 import dev.neuralsparse.job.stack.KafkaListener;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -43,11 +44,11 @@ final class SecuredKafka {
                 "-keystore", keystore.toString(), "-storepass", keystorePassword, "-keypass", keystorePassword);
         keytool("-exportcert", "-rfc", "-alias", "broker", "-keystore", keystore.toString(), "-storepass",
                 keystorePassword, "-file", dir.resolve("broker-ca.pem").toString());
-        saslPlaintext = new KafkaListener("SASL_PLAINTEXT", freePort(), Map.of(
+        saslPlaintext = new KafkaListener("SASL_PLAINTEXT", FreePorts.next(), Map.of(
                 "listener.name.sasl_plaintext.sasl.enabled.mechanisms", "PLAIN",
                 "listener.name.sasl_plaintext.plain.sasl.jaas.config",
                 PLAIN_MODULE + " required user_" + PLAIN_USER + "=\"" + plainPassword + "\";"));
-        saslSsl = new KafkaListener("SASL_SSL", freePort(), Map.of(
+        saslSsl = new KafkaListener("SASL_SSL", FreePorts.next(), Map.of(
                 "listener.name.sasl_ssl.sasl.enabled.mechanisms", "SCRAM-SHA-256",
                 "listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config", SCRAM_MODULE + " required;",
                 "listener.name.sasl_ssl.ssl.keystore.type", "PKCS12",
@@ -103,11 +104,5 @@ final class SecuredKafka {
                 Paths.get(System.getProperty("java.home"), "bin", "keytool").toString()));
         command.addAll(List.of(args));
         Processes.tool(dir, command.toArray(String[]::new));
-    }
-
-    private static int freePort() throws IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }
