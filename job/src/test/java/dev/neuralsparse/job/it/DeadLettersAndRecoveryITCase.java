@@ -5,8 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.neuralsparse.flink.IndexSetup;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import dev.neuralsparse.job.stack.FreePorts;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -187,10 +186,7 @@ class DeadLettersAndRecoveryITCase {
 
     @Test
     void anUnreachableOpenSearchAtStartIsRetriedThenAClearError() throws Exception {
-        int closed;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closed = s.getLocalPort();
-        }
+        int closed = FreePorts.next(); // free, and handed to no server of this JVM
         long start = System.nanoTime();
         assertThatThrownBy(() -> new IndexSetup("http://127.0.0.1:" + closed, Duration.ofSeconds(2))
                 .ensure("any", "sparse_embedding", IndexSetup.Settings.defaults()))

@@ -1,5 +1,6 @@
 package dev.neuralsparse.job.it;
 
+import dev.neuralsparse.job.stack.FreePorts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,10 +47,7 @@ final class TlsProxy implements AutoCloseable {
                 "-out", "server.pem", "-days", "2", "-extfile", "san.ext");
         String hash = Processes.tool(dir, "openssl", "passwd", "-apr1", password).strip();
         Files.writeString(dir.resolve("htpasswd"), USER + ":" + hash + "\n");
-        int port;
-        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
-            port = free.getLocalPort(); // closed before nginx binds it: an open one would take connections
-        }
+        int port = FreePorts.next(); // closed before nginx binds it: an open one would take connections
         Files.createDirectories(dir.resolve("tmp"));
         Files.writeString(dir.resolve("nginx.conf"), String.join("\n",
                 "daemon off;",
