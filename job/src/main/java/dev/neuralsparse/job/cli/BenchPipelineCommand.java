@@ -191,7 +191,7 @@ final class BenchPipelineCommand implements Command {
             while (all.size() < docs.size()) {
                 all.addAll(vectors.get(0).subList(0, Math.min(vectors.get(0).size(), docs.size() - all.size())));
             }
-            ReplayedForward.record(encoder, allTexts, all);
+            ReplayedForward.record(encoder, smallTexts, all.subList(0, smallTexts.size())); // the copies' texts are these
             return new EncoderAlone(s1, s2, all, timed ? bulkLines(encoder, docs, all, "bench-raw-" + runs.id()) : List.of());
         }
     }
