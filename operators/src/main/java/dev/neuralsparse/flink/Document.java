@@ -1,7 +1,6 @@
 package dev.neuralsparse.flink;
 
 import java.io.Serializable;
-import java.nio.charset.StandardCharsets;
 
 /**
  * A valid input record: a version of one document (its id, the text to encode, its own JSON: the
@@ -16,11 +15,12 @@ public class Document implements Serializable {
     /** The text to encode; null for a deletion. */
     public String text;
     /**
-     * The record's JSON object as the index gets it, to which the sink adds the vector: without
-     * {@code _id} or the vector field ({@link DocumentParser} makes it so); null for a deletion,
-     * and null when the record's value is that object as it is ({@link #valueIsJson}).
+     * The record's JSON object as the index gets it, in UTF-8, to which the sink adds the vector:
+     * without {@code _id} or the vector field ({@link DocumentParser} makes it so); null for a
+     * deletion, and null when the record's value is that object as it is ({@link #valueIsJson}).
+     * Bytes, not a String: the sink copies them into the bulk body as they are.
      */
-    public String json;
+    public byte[] json;
     /**
      * True when the Kafka record's value, byte for byte, is the JSON the index gets ({@link #json}
      * is then null): most records, and then they are neither written again nor sent twice.
@@ -34,7 +34,7 @@ public class Document implements Serializable {
 
     public Document() {}
 
-    public Document(String id, String text, String json, SourceRecord source) {
+    public Document(String id, String text, byte[] json, SourceRecord source) {
         this.id = id;
         this.text = text;
         this.json = json;
@@ -47,7 +47,7 @@ public class Document implements Serializable {
         if (valueIsJson) {
             return source == null ? null : source.value;
         }
-        return json == null ? null : json.getBytes(StandardCharsets.UTF_8);
+        return json;
     }
 
     /** The deletion of document {@code id} at {@code version}. */

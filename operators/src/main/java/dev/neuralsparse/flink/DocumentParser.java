@@ -93,7 +93,7 @@ public class DocumentParser extends ProcessFunction<SourceRecord, Document> {
         } else {
             doc.remove(DocumentFormat.FALLBACK_ID_FIELD);
             doc.remove(format.outputField());
-            parsed.json = doc.toString();
+            parsed.json = writeCompact(doc);
         }
         return parsed;
     }
@@ -111,6 +111,14 @@ public class DocumentParser extends ProcessFunction<SourceRecord, Document> {
                     + " a version field, delete with a record that has it and a delete field", id);
         }
         return Document.deletion(id, record.offset, record);
+    }
+
+    private byte[] writeCompact(ObjectNode doc) {
+        try {
+            return json.writeValueAsBytes(doc);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a parsed JSON tree could not be written back", e);
+        }
     }
 
     private String text(ObjectNode doc, String id) throws InvalidRecord {

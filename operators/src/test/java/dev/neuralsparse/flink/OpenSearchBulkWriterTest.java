@@ -119,7 +119,7 @@ class OpenSearchBulkWriterTest {
     }
 
     private static EncodedDocument doc(String id) {
-        Document d = new Document(id, "text", "{\"n\":1}", SOURCE);
+        Document d = new Document(id, "text", "{\"n\":1}".getBytes(StandardCharsets.UTF_8), SOURCE);
         return EncodedDocument.encoded(d, SparseVector.of(Map.of(7, 1f)), null);
     }
 
@@ -195,7 +195,7 @@ class OpenSearchBulkWriterTest {
     @Test
     void aFailedEncodingNeverBecomesAWrite() throws Exception {
         try (OpenSearchBulkWriter writer = writer()) {
-            assertThatThrownBy(() -> writer.write(EncodedDocument.failed(new Document("f", "t", "{}", SOURCE), "too long"), null))
+            assertThatThrownBy(() -> writer.write(EncodedDocument.failed(new Document("f", "t", "{}".getBytes(StandardCharsets.UTF_8), SOURCE), "too long"), null))
                     .hasMessageContaining("document 'f' failed to encode (too long)");
         }
         assertThat(requests).isEmpty();

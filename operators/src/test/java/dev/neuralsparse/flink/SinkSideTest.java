@@ -36,7 +36,7 @@ class SinkSideTest {
     }
 
     private static Document document(String id, String json, long version) {
-        Document doc = new Document(id, "text", json, SOURCE);
+        Document doc = new Document(id, "text", json.getBytes(StandardCharsets.UTF_8), SOURCE);
         doc.version = version;
         return doc;
     }
