@@ -54,7 +54,7 @@ final class BenchPipelineCommand implements Command {
         return String.join("\n",
                 "Usage: neural-sparse bench-pipeline [--model DIR] [--corpus FILE] [--docs N] [--copies N]",
                 "                                    [--prune TYPE:RATIO] [--parallelism N] [--host-path-only]",
-                "                                    [stack options]",
+                "                                    [--rounds N] [--ids-in-key] [stack options]",
                 "",
                 "Brings the local stack up, takes a BEIR corpus (--copies times, with distinct ids), and",
                 "measures at two sizes (one copy, all copies) (a) the encoder alone and (b) the job, bounded,",
@@ -73,13 +73,17 @@ final class BenchPipelineCommand implements Command {
                 "  --prune TYPE:RATIO the job's --prune, on both sides (default none); top_k:400 gives vectors the",
                 "                     few hundred weights of real document models (the tiny model's are denser)",
                 "  --parallelism N    job parallelism (default 1)",
-                "  --host-path-only   (d) alone: the corpus is encoded once, untimed, for its vectors");
+                "  --host-path-only   (d) alone: the corpus is encoded once, untimed, for its vectors",
+                "  --rounds N         (d) N times, both sizes each time; its figures are the medians of the rounds",
+                "                     (default 1): on a shared machine one round's figures move by a third",
+                "  --ids-in-key       each document's id is its record's key, not a field of its value (BEIR's",
+                "                     _id): the job then indexes the value as it is, without writing it again");
     }
 
     @Override
     public int run(String[] argv, InputStream in, PrintStream out, PrintStream err) throws Exception {
         CliArgs args = CliArgs.parse(name(), argv, StackCommand.withStackOptions("model", "corpus", "docs", "copies", "prune",
-                "parallelism"), Set.of("host-path-only"));
+                "parallelism", "rounds"), Set.of("host-path-only", "ids-in-key"));
         LocalStack stack = StackCommand.stack(args);
         stack.up();
         int copies = args.getInt("copies", 3);
@@ -120,38 +124,55 @@ final class BenchPipelineCommand implements Command {
         // per-second costs of a job held to a CPU forward's tens of documents a second.
         ReplayedForward replay = ReplayedForward.INSTANCE;
         runs.job(replay, small, "-rw");
-        JobRun smallReplay = runs.job(replay, small, "-rs");
-        JobRun largeReplay = runs.job(replay, docs, "-rl");
-        out.printf(Locale.ROOT, "job, forward replayed (host path only): %d docs in %.2f s, %d in %.2f s: marginal %.1f docs/s%n",
-                small.size(), smallReplay.seconds(), docs.size(), largeReplay.seconds(),
-                (docs.size() - small.size()) / (largeReplay.seconds() - smallReplay.seconds()));
-        printCpu(out, smallRun, largeRun, smallReplay, largeReplay, small.size(), docs.size());
+        List<JobRun[]> replays = new ArrayList<>();
+        for (int round = 1; round <= args.getInt("rounds", 1); round++) {
+            JobRun smallReplay = runs.job(replay, small, "-rs" + round);
+            JobRun largeReplay = runs.job(replay, docs, "-rl" + round);
+            replays.add(new JobRun[] {smallReplay, largeReplay});
+            out.printf(Locale.ROOT, "job, forward replayed (host path only), round %d: %d docs in %.2f s, %d in %.2f s:"
+                    + " marginal %.1f docs/s; host path %.1f us/doc at the margin%n", round, small.size(), smallReplay.seconds(),
+                    docs.size(), largeReplay.seconds(), (docs.size() - small.size()) / (largeReplay.seconds() - smallReplay.seconds()),
+                    largeReplay.hostPathMarginal(smallReplay, docs.size() - small.size()));
+        }
+        printCpu(out, smallRun, largeRun, replays, small.size(), docs.size());
         return 0;
     }
 
     /**
      * Per stage, two views of each job: per document of the large run with its start-up (an upper
-     * bound), and the difference of the two runs per extra document (start-up left out).
+     * bound), and the difference of the two runs per extra document (start-up left out); of the
+     * replayed job, the median of its rounds.
      */
-    private static void printCpu(PrintStream out, JobRun smallRun, JobRun largeRun, JobRun smallReplay, JobRun largeReplay,
-            int smallDocs, int docs) {
+    private static void printCpu(PrintStream out, JobRun smallRun, JobRun largeRun, List<JobRun[]> replays, int smallDocs,
+            int docs) {
         out.printf(Locale.ROOT, "CPU per document inside the job, by thread, microseconds: the %d-doc run with its start-up,"
-                + " then marginal (over the %d-doc run); with the model, then with the forward replayed%n", docs, smallDocs);
+                + " then marginal (over the %d-doc run); with the model, then with the forward replayed%s%n", docs, smallDocs,
+                replays.size() > 1 ? " (medians of its " + replays.size() + " rounds)" : "");
+        JobRun largeReplay = replays.get(0)[1];
         for (String stage : largeReplay.cpuNanos().keySet()) {
             out.printf(Locale.ROOT, "  %-64s %8s %8s %8.1f %8.1f%n", stage,
                     largeRun == null ? "-" : format(largeRun.perDocument(stage, docs)),
                     largeRun == null ? "-" : format(largeRun.marginal(smallRun, stage, docs - smallDocs)),
-                    largeReplay.perDocument(stage, docs), largeReplay.marginal(smallReplay, stage, docs - smallDocs));
+                    median(replays, r -> r[1].perDocument(stage, docs)),
+                    median(replays, r -> r[1].marginal(r[0], stage, docs - smallDocs)));
         }
         out.printf(Locale.ROOT, "  %-64s %8s %8s %8.1f %8.1f%n", "host path (the stages above but the rest; replayed, the device thread only batches)",
-                "", "", largeReplay.hostPath(docs), largeReplay.hostPathMarginal(smallReplay, docs - smallDocs));
+                "", "", median(replays, r -> r[1].hostPath(docs)), median(replays, r -> r[1].hostPathMarginal(r[0], docs - smallDocs)));
         for (JobRun run : largeRun == null ? List.of(largeReplay) : List.of(largeRun, largeReplay)) {
             run.largestOthers().forEach((thread, nanos) -> out.printf(Locale.ROOT, "    of the rest%s: %-42s %8.1f%n",
-                    run == largeRun ? ", with the model" : ", replayed", thread, nanos / 1e3 / docs));
+                    run == largeRun ? ", with the model" : ", replayed (first round)", thread, nanos / 1e3 / docs));
         }
         out.printf(Locale.ROOT, "CPU of the local servers on the same cores during the large runs (not the job's), microseconds:%n");
-        largeReplay.serverCpuNanos().forEach((server, nanos) -> out.printf(Locale.ROOT, "  %-64s %8s %8s %8.1f%n", server,
-                largeRun == null ? "-" : format(largeRun.serverCpuNanos().get(server) / 1e3 / docs), "", nanos / 1e3 / docs));
+        largeReplay.serverCpuNanos().keySet().forEach(server -> out.printf(Locale.ROOT, "  %-64s %8s %8s %8.1f%n", server,
+                largeRun == null ? "-" : format(largeRun.serverCpuNanos().get(server) / 1e3 / docs), "",
+                median(replays, r -> r[1].serverCpuNanos().get(server) / 1e3 / docs)));
+    }
+
+    /** The median of a figure over the rounds (of an even number, the mean of the middle two). */
+    private static double median(List<JobRun[]> rounds, java.util.function.ToDoubleFunction<JobRun[]> figure) {
+        double[] values = rounds.stream().mapToDouble(figure).sorted().toArray();
+        int n = values.length;
+        return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
     }
 
     private static String format(double micros) {
@@ -265,8 +286,13 @@ final class BenchPipelineCommand implements Command {
         /** A bounded job over {@code docs}, its encoder opened by {@code encoders}, checking that all were indexed. */
         JobRun job(EncoderFactory encoders, List<ObjectNode> docs, String suffix) throws Exception {
             String topic = "bench-job-" + id + suffix;
-            KafkaTopics.createWithDeadLetters(KafkaConnection.of(stack.kafkaBootstrapServers()), topic, false);
-            KafkaTopics.produce(KafkaConnection.of(stack.kafkaBootstrapServers()), topic, docs.stream().map(ObjectNode::toString), "_id");
+            KafkaConnection connection = KafkaConnection.of(stack.kafkaBootstrapServers());
+            KafkaTopics.createWithDeadLetters(connection, topic, false);
+            if (args.has("ids-in-key")) {
+                KafkaTopics.produceKeyed(connection, topic, docs.stream().map(BenchPipelineCommand::keyedById));
+            } else {
+                KafkaTopics.produce(connection, topic, docs.stream().map(ObjectNode::toString), "_id");
+            }
             Configuration conf = RunCommand.boundedJob(stack, topic, topic, model());
             conf.setString(JobOptions.PARALLELISM.key(), Integer.toString(args.getInt("parallelism", 1)));
             conf.setString(JobOptions.PRUNE.key(), args.get("prune", "none"));
@@ -308,6 +334,12 @@ final class BenchPipelineCommand implements Command {
             }
         }
         return docs;
+    }
+
+    /** The document's _id, and the document without it. */
+    private static Map.Entry<String, String> keyedById(ObjectNode doc) {
+        ObjectNode value = doc.deepCopy();
+        return Map.entry(value.remove("_id").asText(), value.toString());
     }
 
     private static List<String> texts(List<ObjectNode> docs) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.neuralsparse.flink.KafkaConnection;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
@@ -53,6 +54,15 @@ final class KafkaTopics {
         try (Sender sender = new Sender(kafka)) {
             lines.filter(line -> !line.isBlank()).forEach(line -> sender.send(
                     new ProducerRecord<>(topic, key(json, line, idField), line.getBytes(StandardCharsets.UTF_8))));
+            return sender.finish();
+        }
+    }
+
+    /** Each value under its key (UTF-8 both): documents whose id is the record's key. */
+    static long produceKeyed(KafkaConnection kafka, String topic, Stream<Map.Entry<String, String>> keyedValues) {
+        try (Sender sender = new Sender(kafka)) {
+            keyedValues.forEach(e -> sender.send(new ProducerRecord<>(topic, e.getKey().getBytes(StandardCharsets.UTF_8),
+                    e.getValue().getBytes(StandardCharsets.UTF_8))));
             return sender.finish();
         }
     }
