@@ -3,6 +3,7 @@ package dev.neuralsparse.job.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.neuralsparse.flink.KafkaConnection;
+import dev.neuralsparse.job.stack.NewTopics;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -37,8 +38,7 @@ final class KafkaTopics {
                     }
                 }
             }
-            admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1), new NewTopic(topic + "-dlq", 1, (short) 1)))
-                    .all().get();
+            NewTopics.create(admin, List.of(new NewTopic(topic, 2, (short) 1), new NewTopic(topic + "-dlq", 1, (short) 1)));
         }
     }
 

@@ -2,6 +2,7 @@ package dev.neuralsparse.job.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.neuralsparse.job.stack.NewTopics;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -43,7 +44,7 @@ public final class StackClients {
         Properties p = new Properties();
         p.put("bootstrap.servers", kafka);
         try (Admin admin = Admin.create(p)) {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+            NewTopics.create(admin, List.of(new NewTopic(topic, partitions, (short) 1)));
         }
     }
 
