@@ -141,6 +141,13 @@ public final class KafkaConnection implements Serializable {
             if (t instanceof AuthorizationException) {
                 return new ClusterAccessException("Kafka at " + this + " denies access: " + t.getMessage(), failure);
             }
+            if (t instanceof org.apache.kafka.common.errors.TimeoutException && String.valueOf(t.getMessage()).startsWith("Expiring")) {
+                // A producer's batch expired: the brokers may well have answered, with an error
+                // the producer kept retrying (an out-of-order sequence, say), which only their log tells.
+                return new ClusterAccessException("Kafka at " + this + " did not acknowledge records within the producer's"
+                        + " delivery timeout (" + t.getMessage() + "): the brokers are down, unreachable, or kept refusing"
+                        + " the records with a retriable error (their log says which)", failure);
+            }
             if (t instanceof org.apache.kafka.common.errors.TimeoutException) {
                 return unreachable(null, failure);
             }

@@ -62,6 +62,11 @@ class KafkaConnectionTest {
                 .hasMessageContaining("denies access");
         assertThat(kafka.explain(new org.apache.kafka.common.errors.TimeoutException("metadata")))
                 .hasMessageContaining("did not answer").hasMessageContaining("SASL_PLAINTEXT");
+        // The producer's expired batch: the brokers may have answered, with errors it retried.
+        assertThat(kafka.explain(new org.apache.kafka.common.errors.TimeoutException(
+                "Expiring 12 record(s) for t-0:120000 ms has passed since batch creation")))
+                .hasMessageContaining("did not acknowledge records").hasMessageContaining("Expiring 12 record(s)")
+                .hasMessageNotContaining("did not answer");
     }
 
     @Test
