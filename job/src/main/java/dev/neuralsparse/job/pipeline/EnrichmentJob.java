@@ -195,7 +195,8 @@ public final class EnrichmentJob {
         return b.build();
     }
 
-    EncoderSpec encoderSpec() {
+    /** The encoder the job's encoding stage asks its TaskManager for. */
+    public EncoderSpec encoderSpec() {
         return EncoderSpec.builder()
                 .setModel(conf.get(JobOptions.MODEL))
                 .setModelRevision(modelRevision())
