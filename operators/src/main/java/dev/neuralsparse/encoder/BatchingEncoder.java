@@ -16,17 +16,14 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Dynamic batching in front of one {@link DocumentEncoder} (one device): callers submit single
- * documents from any thread and get a future; a text the encoder tokenizes quickly ({@link
- * DocumentEncoder#tokenizeQuickly}) is tokenized on the caller's thread, any other runs ahead on
- * tokenizer threads; one device thread gathers tokenized documents until the token budget is
- * reached or {@code maxWait} has passed since the first one, encodes them in one call and
- * completes each document's future.
+ * documents from any thread and get a future; tokenization runs ahead on CPU threads; one device
+ * thread gathers tokenized documents until the token budget is reached or {@code maxWait} has
+ * passed since the first one, encodes them in one call and completes each document's future.
  *
  * <p>Failures are completed as what they are. A batch that runs the device out of memory is split
  * in halves and retried, and the budget is lowered for the batches after it (then recovered
@@ -122,37 +119,25 @@ public final class BatchingEncoder implements AutoCloseable {
         }
         open.add(result);
         result.whenComplete((v, e) -> open.remove(result));
-        // A text the encoder tokenizes in tens of microseconds is tokenized here: handing it to a
-        // tokenizer thread meant waking that thread for each document, which cost it some 15
-        // microseconds of CPU on top of the tokenizing (in the job, at 1,800 documents a second).
-        if (tokenize(() -> encoder.tokenizeQuickly(text), result)) {
-            return result;
-        }
         try {
-            tokenizers.execute(() -> tokenize(() -> encoder.tokenize(text), result));
+            tokenizers.execute(() -> tokenize(text, result));
         } catch (RejectedExecutionException e) {
             result.completeExceptionally(new IllegalStateException("the batching encoder is closed", e));
         }
         return result;
     }
 
-    /** Queues the document {@code tokenizer} makes, or fails {@code result} with why; false when it made none. */
-    private boolean tokenize(Supplier<TokenizedDocument> tokenizer, CompletableFuture<SparseVector> result) {
+    private void tokenize(String text, CompletableFuture<SparseVector> result) {
         if (result.isDone()) {
-            return true;
+            return;
         }
         try {
-            TokenizedDocument document = tokenizer.get();
-            if (document == null) {
-                return false;
-            }
-            queue.add(new Pending(document, result));
+            queue.add(new Pending(encoder.tokenize(text), result));
         } catch (UnencodableDocumentException e) {
             result.completeExceptionally(e);
         } catch (RuntimeException e) {
             result.completeExceptionally(new UnencodableDocumentException("the text cannot be tokenized (" + e + ")", e));
         }
-        return true;
     }
 
     private void deviceLoop() {

@@ -13,15 +13,6 @@ public interface DocumentEncoder extends AutoCloseable {
     /** Text to model inputs; throws {@link UnencodableDocumentException} for a text it refuses. */
     TokenizedDocument tokenize(String text);
 
-    /**
-     * {@link #tokenize}, when that takes a few tens of microseconds at most, else null: then
-     * worth doing on the caller's thread rather than handing the text to another thread (waking it
-     * costs about as much). By default never.
-     */
-    default TokenizedDocument tokenizeQuickly(String text) {
-        return null;
-    }
-
     /** Encodes in forward passes of at most {@code tokenBudget} padded tokens; input order kept. */
     List<SparseVector> encodeTokenized(List<TokenizedDocument> docs, int tokenBudget);
 

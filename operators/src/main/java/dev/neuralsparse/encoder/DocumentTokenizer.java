@@ -82,16 +82,7 @@ public final class DocumentTokenizer implements AutoCloseable {
      * {@code strategy.maxLength()} ids when truncating, else overlapping windows that cover it all.
      */
     public List<long[]> sequences(String text, LongDocuments strategy) {
-        return sequences(wordPieces(text), strategy);
-    }
-
-    /** {@link #sequences}, when BERT's rules in Java cover the text; else null (the Hugging Face tokenizer would). */
-    public List<long[]> sequencesInJava(String text, LongDocuments strategy) {
-        long[] pieces = bert == null ? null : bert.wordPieces(Objects.requireNonNull(text, "text must not be null"));
-        return pieces == null ? null : sequences(pieces, strategy);
-    }
-
-    private List<long[]> sequences(long[] pieces, LongDocuments strategy) {
+        long[] pieces = wordPieces(text);
         int room = strategy.windowPieces();
         if (pieces.length <= room || strategy.mode() == LongDocuments.Mode.TRUNCATE) {
             return List.of(wrap(pieces, 0, Math.min(pieces.length, room)));

@@ -19,11 +19,6 @@ public abstract class ForwardingDocumentEncoder implements DocumentEncoder {
     }
 
     @Override
-    public TokenizedDocument tokenizeQuickly(String text) {
-        return delegate.tokenizeQuickly(text);
-    }
-
-    @Override
     public List<SparseVector> encodeTokenized(List<TokenizedDocument> docs, int tokenBudget) {
         return delegate.encodeTokenized(docs, tokenBudget);
     }

@@ -38,9 +38,6 @@ public final class SparseEncoder implements DocumentEncoder {
     /** Where the model came from: "local folder", or the revision and the commit it resolved to. */
     private final String origin;
     private final SparseRecipe recipe;
-    /** The longest text {@link #tokenizeQuickly} takes: about a third of a millisecond of BERT's rules in Java. */
-    static final int QUICK_CHARS = 20_000;
-
     private final DocumentTokenizer tokenizer;
     private final MaskedLanguageModel model;
     private final LongDocuments longDocuments;
@@ -178,23 +175,6 @@ public final class SparseEncoder implements DocumentEncoder {
         }
         try {
             return new TokenizedDocument(tokenizer.sequences(text, longDocuments));
-        } catch (RuntimeException e) {
-            throw new UnencodableDocumentException("the tokenizer refused the text (" + e + ")", e);
-        }
-    }
-
-    /**
-     * {@link #tokenize} for a text of at most {@value #QUICK_CHARS} chars that BERT's rules in
-     * Java cover (some 25 microseconds for a 1,500-char abstract), else null.
-     */
-    @Override
-    public TokenizedDocument tokenizeQuickly(String text) {
-        if (text == null || text.length() > QUICK_CHARS) {
-            return null;
-        }
-        try {
-            List<long[]> sequences = tokenizer.sequencesInJava(text, longDocuments);
-            return sequences == null ? null : new TokenizedDocument(sequences);
         } catch (RuntimeException e) {
             throw new UnencodableDocumentException("the tokenizer refused the text (" + e + ")", e);
         }

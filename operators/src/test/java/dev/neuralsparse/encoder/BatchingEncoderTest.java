@@ -2,15 +2,12 @@ package dev.neuralsparse.encoder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -52,55 +49,6 @@ class BatchingEncoderTest {
             assertThat(batchedDocuments.get()).isEqualTo(results.size());
             assertThat(batching.batches()).as("forward passes").isLessThan(results.size());
             assertThat(batching.queueDepth()).isZero();
-        }
-    }
-
-    /**
-     * Where each text is tokenized: a short one BERT's rules in Java cover on the caller's thread
-     * (waking a tokenizer thread per document cost more than the tokenizing), and the rest, text
-     * left to Hugging Face's tokenizer or too long to hold the caller up, on a tokenizer thread;
-     * the model inputs, and so the vectors, are the same either way.
-     */
-    @Test
-    void aQuickTextIsTokenizedOnTheCallersThreadAndTheOthersOnATokenizerThread() throws Exception {
-        Map<String, String> tokenizedOn = new ConcurrentHashMap<>();
-        SparseEncoder reference = open();
-        DocumentEncoder watched = new ForwardingDocumentEncoder(open()) {
-            @Override
-            public TokenizedDocument tokenizeQuickly(String text) {
-                TokenizedDocument doc = super.tokenizeQuickly(text);
-                if (doc != null) {
-                    tokenizedOn.put(text, Thread.currentThread().getName());
-                }
-                return doc;
-            }
-
-            @Override
-            public TokenizedDocument tokenize(String text) {
-                tokenizedOn.put(text, Thread.currentThread().getName());
-                return super.tokenize(text);
-            }
-        };
-        String quick = "Protein folding in the cell: a short abstract, with an en dash \u2013 and \u03b1-helices.";
-        String cjk = "\u86cb\u767d\u8d28\u6298\u53e0 protein folding"; // CJK: left to Hugging Face
-        String tooLong = "protein folding ".repeat(SparseEncoder.QUICK_CHARS / 16 + 1);
-        try (reference; BatchingEncoder batching = new BatchingEncoder(watched, Duration.ofMillis(20), 1)) {
-            for (String text : List.of(quick, cjk, tooLong)) {
-                Map<String, Float> got = batching.submit(text).get(30, TimeUnit.SECONDS).toIdMap();
-                Map<String, Float> expected = reference.encode(text).toIdMap();
-                assertThat(got.keySet()).as(text.substring(0, 20)).isEqualTo(expected.keySet());
-                expected.forEach((id, w) -> assertThat(got.get(id)).as("token %s", id).isCloseTo(w, within(1e-5f)));
-            }
-        }
-        assertThat(tokenizedOn.get(quick)).isEqualTo(Thread.currentThread().getName());
-        assertThat(tokenizedOn.get(cjk)).startsWith("neural-sparse-tokenizer");
-        assertThat(tokenizedOn.get(tooLong)).startsWith("neural-sparse-tokenizer");
-        try (SparseEncoder encoder = open()) {
-            assertThat(encoder.tokenizeQuickly(quick).sequences().toArray(long[][]::new))
-                    .isDeepEqualTo(encoder.tokenize(quick).sequences().toArray(long[][]::new));
-            assertThat(encoder.tokenizeQuickly(cjk)).isNull();
-            assertThat(encoder.tokenizeQuickly(tooLong)).isNull();
-            assertThat(encoder.tokenizeQuickly(null)).isNull();
         }
     }
 

@@ -116,8 +116,7 @@ public final class JobOptions {
     public static final ConfigOption<Duration> MAX_WAIT = key("max-wait").durationType()
             .defaultValue(Duration.ofMillis(10)).withDescription("how long a batch waits to fill its token budget");
     public static final ConfigOption<Integer> TOKENIZER_THREADS = key("tokenizer-threads").intType().defaultValue(2)
-            .withDescription("CPU threads tokenizing ahead of the device the texts BERT's rules in Java do not cover, or longer"
-                    + " than 20,000 chars (the others are tokenized by the encoding task itself, in tens of microseconds)");
+            .withDescription("CPU threads tokenizing ahead of the device");
     public static final ConfigOption<Boolean> GPU = key("gpu").booleanType().defaultValue(false)
             .withDescription("run the encoder in its own slot sharing group on TaskManagers with the external resource 'gpu'");
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = key("checkpoint-interval").durationType()
