@@ -16,6 +16,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +52,9 @@ public final class BatchingEncoder implements AutoCloseable {
     private final long maxWaitNanos;
     private final ExecutorService tokenizers;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    /** Tokens in {@link #queue}, and in the batch the device thread is gathering: a submitter wakes it when they fill the budget. */
+    private final AtomicLong queuedTokens = new AtomicLong();
+    private volatile long gatheredTokens;
     /** Futures handed out and not completed yet: all of them are failed on close, none forgotten. */
     private final Set<CompletableFuture<SparseVector>> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong batches = new AtomicLong();
@@ -132,7 +136,11 @@ public final class BatchingEncoder implements AutoCloseable {
             return;
         }
         try {
-            queue.add(new Pending(encoder.tokenize(text), result));
+            TokenizedDocument document = encoder.tokenize(text);
+            queue.add(new Pending(document, result));
+            if (queuedTokens.addAndGet(document.tokenCount()) + gatheredTokens >= currentBudget) {
+                LockSupport.unpark(device);
+            }
         } catch (UnencodableDocumentException e) {
             result.completeExceptionally(e);
         } catch (RuntimeException e) {
@@ -143,7 +151,7 @@ public final class BatchingEncoder implements AutoCloseable {
     private void deviceLoop() {
         while (running) {
             try {
-                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                Pending first = take(queue.poll(100, TimeUnit.MILLISECONDS));
                 if (first != null && !first.result().isDone()) {
                     encode(gather(first));
                 }
@@ -156,24 +164,50 @@ public final class BatchingEncoder implements AutoCloseable {
         }
     }
 
-    /** Waits up to maxWait after the first document for more, until the token budget is full. */
+    /**
+     * Waits up to maxWait after the first document for more, until the token budget is full. It
+     * sleeps until then rather than on the queue, which woke it for every document submitted: a
+     * submitter wakes it when the documents queued fill the budget.
+     */
     private List<Pending> gather(Pending first) throws InterruptedException {
         List<Pending> batch = new ArrayList<>();
         batch.add(first);
         long tokens = first.document().tokenCount();
         long deadline = System.nanoTime() + maxWaitNanos;
-        while (tokens < budget.current()) {
-            long left = deadline - System.nanoTime();
-            Pending next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
-            if (next == null) {
-                break;
+        try {
+            while (tokens < budget.current()) {
+                Pending next = take(queue.poll());
+                if (next != null) {
+                    if (!next.result().isDone()) {
+                        batch.add(next);
+                        tokens += next.document().tokenCount();
+                    }
+                    continue;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                gatheredTokens = tokens;
+                // A document queued after the poll above unparks this thread if it fills the
+                // budget: the permit then makes this park return at once, so no wake-up is lost.
+                LockSupport.parkNanos(this, left);
+                if (Thread.interrupted()) {
+                    throw new InterruptedException("closing");
+                }
             }
-            if (!next.result().isDone()) {
-                batch.add(next);
-                tokens += next.document().tokenCount();
-            }
+        } finally {
+            gatheredTokens = 0;
         }
         return batch;
+    }
+
+    /** {@code pending}, taken off the queue (null for none). */
+    private Pending take(Pending pending) {
+        if (pending != null) {
+            queuedTokens.addAndGet(-pending.document().tokenCount());
+        }
+        return pending;
     }
 
     private void encode(List<Pending> batch) {

@@ -52,6 +52,24 @@ class BatchingEncoderTest {
         }
     }
 
+    /**
+     * The device thread sleeps while it gathers a batch, up to maxWait, and the submitter whose
+     * document fills the token budget wakes it: with a maxWait of a minute, only that wake-up can
+     * send the first batch on its way within seconds.
+     */
+    @Test
+    void documentsThatFillTheBudgetGoToTheDeviceWithoutWaitingOutMaxWait() throws Exception {
+        SparseEncoder encoder = SparseEncoder.open(EncoderSpec.builder().setModel(SharedFixtures.model("tiny-distilbert").toString())
+                .setTokenBudget(512).build());
+        try (BatchingEncoder batching = new BatchingEncoder(encoder, Duration.ofMinutes(1), 1)) {
+            List<CompletableFuture<SparseVector>> results = new ArrayList<>();
+            for (int i = 0; i < 40; i++) { // of some 15 tokens each: more than the budget
+                results.add(batching.submit("document " + i + " about the folding of proteins in living cells and tissues"));
+            }
+            assertThat(results.get(0).get(20, TimeUnit.SECONDS).size()).isPositive();
+        }
+    }
+
     @Test
     void aTextTheTokenizerRefusesIsAnInputFaultAndFailsAloneAndCloseFailsWhatIsLeft() throws Exception {
         BatchingEncoder batching = new BatchingEncoder(open(), Duration.ofMillis(20), 1);
