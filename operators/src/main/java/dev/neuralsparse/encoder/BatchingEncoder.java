@@ -52,7 +52,7 @@ public final class BatchingEncoder implements AutoCloseable {
     private final long maxWaitNanos;
     private final ExecutorService tokenizers;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
-    /** Tokens in {@link #queue}, and in the batch the device thread is gathering: a submitter wakes it when they fill the budget. */
+    /** Tokens in {@link #queue}; with those of the batch the device thread is gathering, a submitter sees when the budget is full. */
     private final AtomicLong queuedTokens = new AtomicLong();
     private volatile long gatheredTokens;
     /** Futures handed out and not completed yet: all of them are failed on close, none forgotten. */
@@ -176,6 +176,7 @@ public final class BatchingEncoder implements AutoCloseable {
         long deadline = System.nanoTime() + maxWaitNanos;
         try {
             while (tokens < budget.current()) {
+                gatheredTokens = tokens; // before the poll: a document queued after it sees these too
                 Pending next = take(queue.poll());
                 if (next != null) {
                     if (!next.result().isDone()) {
@@ -188,7 +189,6 @@ public final class BatchingEncoder implements AutoCloseable {
                 if (left <= 0) {
                     break;
                 }
-                gatheredTokens = tokens;
                 // A document queued after the poll above unparks this thread if it fills the
                 // budget: the permit then makes this park return at once, so no wake-up is lost.
                 LockSupport.parkNanos(this, left);
