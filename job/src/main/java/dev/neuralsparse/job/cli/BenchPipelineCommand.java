@@ -236,13 +236,15 @@ final class BenchPipelineCommand implements Command {
     /** The vectors of {@code texts}, from an earlier run with the same model, pruning and texts, else encoded now and kept. */
     private static List<SparseVector> recorded(Runs runs, SparseEncoder encoder, List<String> texts) throws Exception {
         RecordedVectors recorded = RecordedVectors.of(Corpora.cacheDir(), Path.of(runs.model()), runs.args.get("prune", "none"), texts);
-        List<SparseVector> vectors = recorded.load();
+        List<SparseVector> vectors = recorded == null ? null : recorded.load();
         if (vectors != null) {
             runs.err().println("bench-pipeline: the replayed vectors are those of an earlier run: " + recorded);
             return vectors;
         }
         vectors = encoder.encode(texts);
-        recorded.save(vectors);
+        if (recorded != null) {
+            recorded.save(vectors);
+        }
         return vectors;
     }
 

@@ -20,8 +20,9 @@ import java.util.stream.Stream;
  * The vectors {@code bench-pipeline --host-path-only} replays, kept on disk between runs: encoding
  * a corpus with the tiny model takes minutes of this machine, and paired runs of two versions of
  * the host path need the same vectors each time, not a new forward pass. A file is named after a
- * digest of everything the vectors depend on: each model file's name, size and modification time,
- * the pruning, and the texts; anything else is a miss, and the vectors are encoded again.
+ * digest of everything the vectors depend on: the model folder and each of its files' name, size
+ * and modification time, the pruning, and the texts; anything else is a miss, and the vectors are
+ * encoded again. A model given as a hub id is never kept: what it resolves to may change.
  */
 final class RecordedVectors {
     private final Path file;
@@ -30,8 +31,13 @@ final class RecordedVectors {
         this.file = file;
     }
 
+    /** The vectors' file for these inputs; null for a model that is not a local folder. */
     static RecordedVectors of(Path cacheDir, Path model, String pruning, List<String> texts) throws IOException {
+        if (!Files.isDirectory(model)) {
+            return null; // a hub id: what it resolves to may change, so nothing is kept
+        }
         MessageDigest sha = sha256();
+        sha.update((model.toAbsolutePath() + "\0").getBytes(StandardCharsets.UTF_8));
         try (Stream<Path> files = Files.list(model)) {
             for (Path f : files.sorted().toList()) {
                 sha.update((f.getFileName() + "\0" + Files.size(f) + "\0" + Files.getLastModifiedTime(f).toMillis() + "\0")
