@@ -116,7 +116,7 @@ final class BulkBatch {
     /**
      * The body as sent; the batch must not change afterwards. An entity the async client writes
      * from the array itself: a plain {@code ByteArrayEntity} is streamed through an InputStream, a
-     * channel and a 4 KB buffer, copied three times before the socket's own copy.
+     * channel and a 4 KB buffer, copied at least twice before the socket's own copy, 4 KB a step.
      */
     HttpEntity entity() {
         return new NByteArrayEntity(body, 0, length, ContentType.APPLICATION_JSON);

@@ -30,6 +30,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 
@@ -77,7 +79,7 @@ final class BenchPipelineCommand implements Command {
                 "                     few hundred weights of real document models (the tiny model's are denser)",
                 "  --parallelism N    job parallelism (default 1)",
                 "  --host-path-only   (d) alone: the corpus is encoded once, untimed, for its vectors (kept in the",
-                "                     cache for the next run with the same model, pruning and texts)",
+                "                     cache for the next run with the same model folder, pruning and texts)",
                 "  --rounds N         (d) N times, both sizes each time; its figures are the medians of the rounds",
                 "                     (default 1): on a shared machine one round's figures move by a third",
                 "  --ids-in-key       each document's id is its record's key, not a field of its value (BEIR's",
@@ -132,8 +134,14 @@ final class BenchPipelineCommand implements Command {
         // the model in each job was CPU on its task thread that moved from run to run by enough to
         // move the marginal figures by tens of microseconds a document.
         BatchingEncoder pinned = runs.acquireEncoder(replay);
+        AtomicLong pinnedDocuments = new AtomicLong();
+        BatchingEncoder.BatchListener counter = (documents, tokens, padded, nanos) -> pinnedDocuments.addAndGet(documents);
+        pinned.addListener(counter);
         try {
             runs.job(replay, docs, "-rw"); // the large size: after the small one, the JIT still slowed the first round
+            if (pinnedDocuments.get() == 0) { // the jobs asked for another spec: each would load the model again
+                throw new IllegalStateException("bench-pipeline: the replayed job did not use the encoder the bench holds for it");
+            }
             for (int round = 1; round <= args.getInt("rounds", 1); round++) {
                 JobRun smallReplay = runs.job(replay, small, "-rs" + round);
                 JobRun largeReplay = runs.job(replay, docs, "-rl" + round);
@@ -145,6 +153,7 @@ final class BenchPipelineCommand implements Command {
                         largeReplay.hostPathMarginal(smallReplay, docs.size() - small.size()));
             }
         } finally {
+            pinned.removeListener(counter);
             SharedEncoders.release(pinned);
         }
         printCpu(out, smallRun, largeRun, replays, small.size(), docs.size());
@@ -182,7 +191,7 @@ final class BenchPipelineCommand implements Command {
     }
 
     /** The median of a figure over the rounds (of an even number, the mean of the middle two). */
-    private static double median(List<JobRun[]> rounds, java.util.function.ToDoubleFunction<JobRun[]> figure) {
+    private static double median(List<JobRun[]> rounds, ToDoubleFunction<JobRun[]> figure) {
         double[] values = rounds.stream().mapToDouble(figure).sorted().toArray();
         int n = values.length;
         return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
@@ -218,15 +227,18 @@ final class BenchPipelineCommand implements Command {
                 encoder.encode(smallTexts.subList(0, Math.min(WARM_UP_DOCS, smallTexts.size()))); // JIT and allocator warm
                 s1 = seconds(() -> encoder.encode(smallTexts));
             }
-            // The copies share their texts: encoded once each when untimed, or read from an earlier run's.
-            List<List<SparseVector>> vectors = new ArrayList<>();
-            double s2 = timed ? seconds(() -> vectors.add(encoder.encode(allTexts))) : 0;
-            if (!timed) {
-                vectors.add(recorded(runs, encoder, smallTexts));
+            double s2 = 0;
+            List<SparseVector> encoded;
+            if (timed) {
+                long t0 = System.nanoTime();
+                encoded = encoder.encode(allTexts);
+                s2 = (System.nanoTime() - t0) / 1e9;
+            } else { // the copies share their texts: encoded once each, or read from an earlier run's
+                encoded = recorded(runs, encoder, smallTexts);
             }
             List<SparseVector> all = new ArrayList<>();
             while (all.size() < docs.size()) {
-                all.addAll(vectors.get(0).subList(0, Math.min(vectors.get(0).size(), docs.size() - all.size())));
+                all.addAll(encoded.subList(0, Math.min(encoded.size(), docs.size() - all.size())));
             }
             ReplayedForward.record(encoder, smallTexts, all.subList(0, smallTexts.size())); // the copies' texts are these
             return new EncoderAlone(s1, s2, all, timed ? bulkLines(encoder, docs, all, "bench-raw-" + runs.id()) : List.of());
