@@ -1,5 +1,6 @@
 package dev.neuralsparse.job.stack;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -8,6 +9,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 
 /**
  * Topics created and ready to take records. A topic is created before its partitions are open on
@@ -19,6 +21,9 @@ import org.apache.kafka.common.TopicPartition;
  * partition answers a ListOffsets request, which only its open leader does.
  */
 public final class NewTopics {
+    /** How long new partitions may take to open on their leaders. */
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
     private NewTopics() {}
 
     /** Creates {@code topics} and returns once each of their partitions is open on its leader. */
@@ -30,8 +35,20 @@ public final class NewTopics {
                 partitions.put(new TopicPartition(topic.name(), p), OffsetSpec.latest());
             }
         }
-        // The admin client retries NOT_LEADER_OR_FOLLOWER and LEADER_NOT_AVAILABLE itself, up to
-        // default.api.timeout.ms: success means every partition's leader serves it.
-        admin.listOffsets(partitions).all().get();
+        // Success means every partition's leader serves it. Until then the broker answers with a
+        // retriable error that the admin client does not always retry itself: "This server does
+        // not host this topic-partition" (UNKNOWN_TOPIC_OR_PARTITION) comes straight back.
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                admin.listOffsets(partitions).all().get();
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(50);
+            }
+        }
     }
 }
