@@ -39,7 +39,8 @@ final class BertWordPiece {
     private final WordPieceTable pieces;
     private final int unknown;
     private final int maxWordChars;
-    private final boolean lowercase;
+    /** What each ASCII character becomes after normalizing: a space for tab, newline and return, 0 when dropped. */
+    private final char[] asciiNormalized;
     /** What each covered non-ASCII character becomes after normalizing ("" when dropped), by code point; null: not covered. */
     private final String[] normalized;
     /** Added tokens matched in the raw text, and those matched after normalizing ({@code normalized: true}). */
@@ -51,7 +52,7 @@ final class BertWordPiece {
         this.pieces = WordPieceTable.of(vocab, prefix);
         this.unknown = unknown;
         this.maxWordChars = maxWordChars;
-        this.lowercase = lowercase;
+        this.asciiNormalized = asciiNormalized(lowercase);
         this.normalized = CoveredCharacters.normalizedTable(lowercase, stripAccents);
         this.addedTokens = addedTokens;
         this.normalizedAddedTokens = normalizedAddedTokens;
@@ -94,6 +95,18 @@ final class BertWordPiece {
                 added, normalizedAdded);
     }
 
+    /** NUL and the other control characters are dropped, tab, newline and return become spaces. */
+    private static char[] asciiNormalized(boolean lowercase) {
+        char[] table = new char[128];
+        for (char c = 32; c < 127; c++) {
+            table[c] = lowercase && c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
+        }
+        table['\t'] = ' ';
+        table['\n'] = ' ';
+        table['\r'] = ' ';
+        return table;
+    }
+
     /** The word-piece ids of {@code text}, or null when a character is not covered or the text holds an added token. */
     long[] wordPieces(String text) {
         int n = text.length();
@@ -102,11 +115,10 @@ final class BertWordPiece {
         for (int i = 0; i < n; i++) {
             char c = text.charAt(i);
             if (c < 128) {
-                if (c == '\t' || c == '\n' || c == '\r') {
-                    clean[length++] = ' ';
-                } else if (c >= 32 && c != 127) {
-                    clean[length++] = lowercase && c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
-                } // NUL and the other control characters are dropped
+                char becomes = asciiNormalized[c];
+                if (becomes != 0) {
+                    clean[length++] = becomes;
+                }
                 continue;
             }
             String becomes = CoveredCharacters.normalized(normalized, c);
@@ -135,21 +147,34 @@ final class BertWordPiece {
         }
         LongList ids = new LongList(n / 4 + 8);
         int start = -1;
-        for (int i = 0; i <= length; i++) {
-            char c = i < length ? clean[i] : ' ';
-            boolean space = c == ' ';
-            boolean punctuation = !space && isPunctuation(c);
-            if ((space || punctuation) && start >= 0) {
+        for (int i = 0; i < length; i++) {
+            byte kind = kind(clean[i]);
+            if (kind == WORD) {
+                if (start < 0) {
+                    start = i;
+                }
+                continue;
+            }
+            if (start >= 0) {
                 word(clean, start, i, ids);
                 start = -1;
             }
-            if (punctuation) {
+            if (kind == PUNCTUATION) {
                 word(clean, i, i + 1, ids);
-            } else if (!space && start < 0) {
-                start = i;
             }
         }
+        if (start >= 0) {
+            word(clean, start, length, ids);
+        }
         return ids.toArray();
+    }
+
+    /** What a normalized character is to the pre-tokenizer: part of a word, a space or a word of its own. */
+    private static byte kind(char c) {
+        if (c < 128) {
+            return ASCII_KINDS[c];
+        }
+        return CoveredCharacters.isUnicodePunctuation(c) ? PUNCTUATION : WORD; // whitespace is ' ' once normalized
     }
 
     /** Greedy longest-match word pieces of {@code chars[from, to)}; the unknown token for the whole word if one is missing. */
@@ -178,15 +203,24 @@ final class BertWordPiece {
         }
     }
 
+    private static final byte WORD = 0;
+    private static final byte SPACE = 1;
+    private static final byte PUNCTUATION = 2;
     /**
-     * {@code is_bert_punc}: Rust's {@code is_ascii_punctuation} (every printable ASCII character that
-     * is not a letter, digit or space), or a Unicode punctuation category.
+     * {@link #kind} of each ASCII character, looked up rather than tested: the split runs over every
+     * character, and the range tests branched unpredictably on prose. Punctuation is
+     * {@code is_bert_punc}'s ASCII part, Rust's {@code is_ascii_punctuation}: every printable
+     * character that is not a letter, digit or space.
      */
-    private static boolean isPunctuation(char c) {
-        if (c < 128) {
-            return (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126);
+    private static final byte[] ASCII_KINDS = new byte[128];
+
+    static {
+        ASCII_KINDS[' '] = SPACE;
+        for (char c = 33; c < 127; c++) {
+            if (!Character.isLetterOrDigit(c)) {
+                ASCII_KINDS[c] = PUNCTUATION;
+            }
         }
-        return CoveredCharacters.isUnicodePunctuation(c);
     }
 
     /** A growable list of longs, so that ids are not boxed. */
