@@ -59,7 +59,8 @@ final class BenchPipelineCommand implements Command {
         return String.join("\n",
                 "Usage: neural-sparse bench-pipeline [--model DIR] [--corpus FILE] [--docs N] [--copies N]",
                 "                                    [--prune TYPE:RATIO] [--parallelism N] [--host-path-only]",
-                "                                    [--rounds N] [--ids-in-key] [stack options]",
+                "                                    [--rounds N] [--ids-in-key] [--refresh-interval T]",
+                "                                    [stack options]",
                 "",
                 "Brings the local stack up, takes a BEIR corpus (--copies times, with distinct ids), and",
                 "measures at two sizes (one copy, all copies) (a) the encoder alone and (b) the job, bounded,",
@@ -83,13 +84,17 @@ final class BenchPipelineCommand implements Command {
                 "  --rounds N         (d) N times, both sizes each time; its figures are the medians of the rounds",
                 "                     (default 1): on a shared machine one round's figures move by a third",
                 "  --ids-in-key       each document's id is its record's key, not a field of its value (BEIR's",
-                "                     _id): the job then indexes the value as it is, without writing it again");
+                "                     _id): the job then indexes the value as it is, without writing it again",
+                "  --refresh-interval T  of the indexes the jobs create (default the job's, 1s). 30s, as bulk",
+                "                     loads are often set, takes some of OpenSearch's work (refreshes, merges) off",
+                "                     the cores the job shares with it on one machine, where it inflates the job's",
+                "                     own figures; the progress lines then count what the last refresh showed");
     }
 
     @Override
     public int run(String[] argv, InputStream in, PrintStream out, PrintStream err) throws Exception {
         CliArgs args = CliArgs.parse(name(), argv, StackCommand.withStackOptions("model", "corpus", "docs", "copies", "prune",
-                "parallelism", "rounds"), Set.of("host-path-only", "ids-in-key"));
+                "parallelism", "rounds", "refresh-interval"), Set.of("host-path-only", "ids-in-key"));
         LocalStack stack = StackCommand.stack(args);
         stack.up();
         int copies = args.getInt("copies", 3);
@@ -337,6 +342,7 @@ final class BenchPipelineCommand implements Command {
             Configuration conf = RunCommand.boundedJob(stack, topic, topic, model());
             conf.setString(JobOptions.PARALLELISM.key(), Integer.toString(args.getInt("parallelism", 1)));
             conf.setString(JobOptions.PRUNE.key(), args.get("prune", "none"));
+            conf.setString(JobOptions.REFRESH_INTERVAL.key(), args.get("refresh-interval", JobOptions.REFRESH_INTERVAL.defaultValue()));
             return conf;
         }
 
