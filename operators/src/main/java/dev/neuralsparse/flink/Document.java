@@ -1,6 +1,7 @@
 package dev.neuralsparse.flink;
 
 import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
 
 /**
  * A valid input record: a version of one document (its id, the text to encode, its own JSON: the
@@ -9,11 +10,16 @@ import java.io.Serializable;
  * serialized by Flink without Kryo.
  */
 public class Document implements Serializable {
-    private static final long serialVersionUID = 3L;
+    private static final long serialVersionUID = 4L;
 
     public String id;
-    /** The text to encode; null for a deletion. */
-    public String text;
+    /**
+     * The text to encode, in UTF-8; null for a deletion. Bytes, not a String: Flink's serializer
+     * writes and reads a String a char at a time across the keyed shuffle (a few microseconds for
+     * an abstract, on both task threads), an array in one copy; and the skip-unchanged hash reads
+     * the UTF-8. Always well-formed: it is encoded from parsed text, which has no unpaired surrogate.
+     */
+    public byte[] textUtf8;
     /**
      * The record's JSON object as the index gets it, in UTF-8, to which the sink adds the vector:
      * without {@code _id} or the vector field ({@link DocumentParser} makes it so); null for a
@@ -36,10 +42,15 @@ public class Document implements Serializable {
 
     public Document(String id, String text, byte[] json, SourceRecord source) {
         this.id = id;
-        this.text = text;
+        this.textUtf8 = text == null ? null : text.getBytes(StandardCharsets.UTF_8);
         this.json = json;
         this.source = source;
         this.version = source == null ? 0 : source.offset;
+    }
+
+    /** The text to encode; null for a deletion. */
+    public String text() {
+        return textUtf8 == null ? null : new String(textUtf8, StandardCharsets.UTF_8);
     }
 
     /** The UTF-8 of the JSON object the index gets (see {@link #json}); null for a deletion. */

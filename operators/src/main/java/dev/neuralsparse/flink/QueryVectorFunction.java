@@ -75,7 +75,7 @@ public class QueryVectorFunction extends BroadcastProcessFunction<Document, IdfU
             ctx.output(DocumentParser.DEAD_LETTERS, new DeadLetter(DeadLetter.Stage.QUERY, e.getMessage(), query.source, query.id));
             return;
         }
-        SparseVector v = encoder.encode(query.text, table);
+        SparseVector v = encoder.encode(query.text(), table);
         if (minWeight > 0) {
             v = new Pruning(Pruning.Type.ABS_VALUE, minWeight).apply(v);
         }

@@ -163,7 +163,7 @@ final class SparseEncodeOperator extends AbstractStreamOperator<EncodedDocument>
             return;
         }
         if (lastEncoded != null) {
-            slot.hash = hash(doc.text);
+            slot.hash = hash(doc.textUtf8);
             EncodedText last = valueOf(lastEncoded);
             SparseVector kept = last != null && Arrays.equals(last.hash, slot.hash) ? last.vector() : null;
             if (kept != null) {
@@ -179,7 +179,7 @@ final class SparseEncodeOperator extends AbstractStreamOperator<EncodedDocument>
         int attempt = slot.attempt;
         metrics.attempts.inc();
         slot.submitted = System.nanoTime();
-        slot.future = encoder.submit(slot.doc.text);
+        slot.future = encoder.submit(slot.doc.text());
         submitted.add(slot);
         armTimeout(slot, attempt);
         slot.future.whenComplete((vector, error) -> toMailbox(() -> onEncoded(slot, attempt, vector, error)));
@@ -285,7 +285,8 @@ final class SparseEncodeOperator extends AbstractStreamOperator<EncodedDocument>
     }
 
     private static Document copy(Document d) {
-        Document c = new Document(d.id, d.text, d.json, d.source);
+        Document c = new Document(d.id, null, d.json, d.source);
+        c.textUtf8 = d.textUtf8;
         c.valueIsJson = d.valueIsJson;
         c.deleted = d.deleted;
         c.version = d.version;
@@ -297,10 +298,10 @@ final class SparseEncodeOperator extends AbstractStreamOperator<EncodedDocument>
         return stage.tokenKeys ? encoder.encoder().vocabulary() : null;
     }
 
-    private byte[] hash(String text) {
+    private byte[] hash(byte[] textUtf8) {
         sha256.reset();
         sha256.update(modelIdentity);
-        return sha256.digest(text.getBytes(StandardCharsets.UTF_8));
+        return sha256.digest(textUtf8);
     }
 
     private static EncodedText valueOf(ValueState<EncodedText> state) {

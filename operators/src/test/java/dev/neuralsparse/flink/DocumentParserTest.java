@@ -24,7 +24,7 @@ class DocumentParserTest {
         Document d = new DocumentParser(new DocumentFormat("id", List.of("title", "text"), "sparse_embedding", 1000))
                 .parse(record("k", utf8("{\"id\": 7, \"title\": \"A title\", \"text\": \"and text\", \"x\": 1}")));
         assertThat(d.id).isEqualTo("7");
-        assertThat(d.text).isEqualTo("A title and text");
+        assertThat(d.text()).isEqualTo("A title and text");
         assertThat(parser.parse(record("k", utf8("{\"_id\": \"b\", \"text\": \"t\"}"))).id).isEqualTo("b");
         assertThat(parser.parse(record("key-1", utf8("{\"text\": \"t\"}"))).id).isEqualTo("key-1");
     }
@@ -53,8 +53,8 @@ class DocumentParserTest {
 
     @Test
     void aMissingTitleIsFineAndAnEmptyTextIsADocument() throws Exception {
-        assertThat(parser.parse(record("k", utf8("{\"text\": \"only text\"}"))).text).isEqualTo("only text");
-        assertThat(parser.parse(record("k", utf8("{\"text\": \"\"}"))).text).isEmpty();
+        assertThat(parser.parse(record("k", utf8("{\"text\": \"only text\"}"))).text()).isEqualTo("only text");
+        assertThat(parser.parse(record("k", utf8("{\"text\": \"\"}"))).text()).isEmpty();
     }
 
     @Test
@@ -84,8 +84,8 @@ class DocumentParserTest {
         assertReason(record("k", utf8("{\"id\": \"" + "é".repeat(300) + "\", \"text\": \"t\"}")),
                 "document id of 600 UTF-8 bytes is longer than the 512 bytes OpenSearch accepts");
         // a whole pair is text; a byte-order mark is ignored, as RFC 8259 allows
-        assertThat(parser.parse(record("k", utf8("{\"text\": \"\\ud83d\\ude00\"}"))).text).isEqualTo("\uD83D\uDE00");
-        assertThat(parser.parse(record("k", utf8("\uFEFF{\"text\": \"bom\"}"))).text).isEqualTo("bom");
+        assertThat(parser.parse(record("k", utf8("{\"text\": \"\\ud83d\\ude00\"}"))).text()).isEqualTo("\uD83D\uDE00");
+        assertThat(parser.parse(record("k", utf8("\uFEFF{\"text\": \"bom\"}"))).text()).isEqualTo("bom");
     }
 
     @Test
