@@ -1,6 +1,9 @@
 package dev.neuralsparse.flink;
 
 import dev.neuralsparse.encoder.SparseVector;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -17,6 +20,9 @@ import java.util.Arrays;
  * no vector kept, and that id's next version is encoded again.
  */
 public class EncodedText {
+    /** A weight's float bits, big-endian, as one store or load rather than four. */
+    private static final VarHandle FLOAT_BITS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+
     public byte[] hash;
     public byte[] vector;
 
@@ -43,12 +49,8 @@ public class EncodedText {
             p = putVarint(out, p, v.id(i) - previous - 1);
             previous = v.id(i);
         }
-        for (int i = 0; i < n; i++) {
-            int bits = Float.floatToRawIntBits(v.weight(i));
-            out[p++] = (byte) (bits >>> 24);
-            out[p++] = (byte) (bits >>> 16);
-            out[p++] = (byte) (bits >>> 8);
-            out[p++] = (byte) bits;
+        for (int i = 0; i < n; i++, p += 4) {
+            FLOAT_BITS.set(out, p, Float.floatToRawIntBits(v.weight(i)));
         }
         return Arrays.copyOf(out, p);
     }
@@ -65,8 +67,7 @@ public class EncodedText {
         }
         int p = at[0];
         for (int i = 0; i < n; i++, p += 4) {
-            weights[i] = Float.intBitsToFloat(((packed[p] & 0xFF) << 24) | ((packed[p + 1] & 0xFF) << 16)
-                    | ((packed[p + 2] & 0xFF) << 8) | (packed[p + 3] & 0xFF));
+            weights[i] = Float.intBitsToFloat((int) FLOAT_BITS.get(packed, p));
         }
         return SparseVector.copyOfSorted(ids, weights);
     }

@@ -14,9 +14,11 @@ final class VectorKeys {
     private final boolean byToken;
     private byte[] bytes = new byte[1 << 16];
     private int length;
-    /** By token id: where its key starts in {@link #bytes} (its comma), and its length; 0 for none yet. */
-    private int[] start = new int[0];
-    private int[] size = new int[0];
+    /**
+     * By token id: where its key starts in {@link #bytes} (its comma) in the high half, its length
+     * in the low half; 0 for none yet. One array, so that a key's place is one load, not two.
+     */
+    private long[] at = new long[0];
     /** By token id: the token its key was made from, when keyed by token. */
     private String[] token = new String[0];
 
@@ -33,24 +35,24 @@ final class VectorKeys {
      */
     void write(EncodedDocument doc, int i, BulkBatch.Bytes out) {
         int id = doc.ids[i];
-        if (id >= start.length) {
+        if (id >= at.length) {
             grow(id);
         }
-        if (size[id] == 0 || (byToken && token[id] != doc.tokens[i])) {
-            add(id, byToken ? doc.tokens[i] : Integer.toString(id));
+        long place = at[id];
+        if (place == 0 || (byToken && token[id] != doc.tokens[i])) {
+            place = add(id, byToken ? doc.tokens[i] : Integer.toString(id));
         }
         int skip = i == 0 ? 1 : 0;
-        out.write(bytes, start[id] + skip, size[id] - skip);
+        out.write(bytes, (int) (place >>> 32) + skip, (int) place - skip);
     }
 
-    private void add(int id, String key) {
+    private long add(int id, String key) {
         byte[] quoted = JsonStringEncoder.getInstance().quoteAsUTF8(key);
         int n = quoted.length + 4;
         if (length + n > bytes.length) {
             bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + n));
         }
-        start[id] = length;
-        size[id] = n;
+        at[id] = ((long) length << 32) | n;
         bytes[length++] = ',';
         bytes[length++] = '"';
         System.arraycopy(quoted, 0, bytes, length, quoted.length);
@@ -60,12 +62,12 @@ final class VectorKeys {
         if (byToken) {
             token[id] = key;
         }
+        return at[id];
     }
 
     private void grow(int id) {
-        int n = Math.max(id + 1, Math.max(32_768, start.length * 2));
-        start = Arrays.copyOf(start, n);
-        size = Arrays.copyOf(size, n);
+        int n = Math.max(id + 1, Math.max(32_768, at.length * 2));
+        at = Arrays.copyOf(at, n);
         token = byToken ? Arrays.copyOf(token, n) : token;
     }
 }

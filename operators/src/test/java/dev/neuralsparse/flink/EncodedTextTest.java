@@ -46,6 +46,16 @@ class EncodedTextTest {
     }
 
     @Test
+    void theLayoutIsTheOneStateWasWrittenWith() {
+        // Count, id gaps as varints (0, then 129 in two bytes), then big-endian float bits: state
+        // kept by an earlier build must read back the same.
+        SparseVector vector = SparseVector.of(Map.of(0, 1.0f, 130, 2.0f));
+        byte[] expected = {2, 0, (byte) 0x81, 1, 0x3F, (byte) 0x80, 0, 0, 0x40, 0, 0, 0};
+        assertThat(EncodedText.pack(vector)).isEqualTo(expected);
+        assertThat(EncodedText.unpack(expected)).isEqualTo(vector);
+    }
+
+    @Test
     void theStateOfAnEarlierVersionHoldsNoVector() {
         EncodedText restored = new EncodedText(); // its ids and weights fields dropped by the POJO evolution
         restored.hash = new byte[32];
