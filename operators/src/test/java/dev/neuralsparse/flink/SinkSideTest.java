@@ -10,7 +10,9 @@ import dev.neuralsparse.encoder.Vocabulary;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.http.util.EntityUtils;
@@ -112,6 +114,30 @@ class SinkSideTest {
         for (int i = 0; i < odd.length; i++) {
             JsonNode weight = JSON.readTree(lines.get(2 * i + 1)).get("v").elements().next();
             assertThat(Float.parseFloat(weight.asText())).isEqualTo(odd[i]);
+        }
+    }
+
+    /** Keys of every length around the emitter's two-word copy of 16 bytes, as a first member and after others. */
+    @Test
+    void keysOfEveryLengthAreWrittenWhole(@TempDir Path dir) throws Exception {
+        List<String> tokens = new ArrayList<>(List.of("[PAD]"));
+        Map<Integer, Float> all = new HashMap<>();
+        for (int id = 1; id <= 30; id++) {
+            tokens.add("k".repeat(id - 1) + (char) ('a' + id % 26)); // keys of 5 to 34 bytes
+            all.put(id, id / 8f);
+        }
+        Vocabulary vocabulary = vocabulary(dir.resolve("t.json"), tokens);
+        List<EncodedDocument> docs = new ArrayList<>();
+        docs.add(EncodedDocument.encoded(document("all", "{}", 1), SparseVector.of(all), vocabulary));
+        for (int id = 1; id <= 30; id++) {
+            docs.add(EncodedDocument.encoded(document("one", "{}", 1), SparseVector.of(Map.of(id, 1f)), vocabulary));
+        }
+        List<String> lines = lines(new RankFeaturesEmitter("idx", "v"), docs.toArray(EncodedDocument[]::new));
+        JsonNode vector = JSON.readTree(lines.get(1)).get("v");
+        assertThat(vector.size()).isEqualTo(30);
+        for (int id = 1; id <= 30; id++) {
+            assertThat(vector.get(tokens.get(id)).floatValue()).isEqualTo(id / 8f);
+            assertThat(lines.get(2 * id + 1)).isEqualTo("{\"v\":{\"" + tokens.get(id) + "\":1.0}}");
         }
     }
 
