@@ -1,5 +1,9 @@
 package dev.neuralsparse.flink;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * Writes a weight as a JSON number that parses back to the very same float: nine significant
  * digits, correctly rounded, trailing zeros dropped. Nine digits always identify a float (the
@@ -17,6 +21,9 @@ final class WeightDecimals {
     static final float LIMIT = 1e9f;
 
     private static final double[] POW10 = new double[23];
+    /** "00" to "99" as two ASCII bytes, the first digit in the low byte (little-endian). */
+    private static final char[] PAIRS = new char[100];
+    private static final VarHandle EIGHT_DIGITS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private WeightDecimals() {}
 
@@ -25,6 +32,9 @@ final class WeightDecimals {
         for (int i = 1; i < POW10.length; i++) {
             POW10[i] = POW10[i - 1] * 10; // exact up to 1e22
         }
+        for (int i = 0; i < 100; i++) {
+            PAIRS[i] = (char) (('0' + i / 10) | ('0' + i % 10) << 8);
+        }
     }
 
     /**
@@ -32,6 +42,15 @@ final class WeightDecimals {
      * {@code f} is outside [{@link #MIN}, {@link #LIMIT}) or not a number.
      */
     static int write(float f, byte[] to, int at) {
+        return write(f, to, at, true);
+    }
+
+    /** Writes {@code f} as {@link #write} does, without {@link #renderBelowTen}: the reference the tests hold it to. */
+    static int writeWithoutFastPath(float f, byte[] to, int at) {
+        return write(f, to, at, false);
+    }
+
+    private static int write(float f, byte[] to, int at, boolean fastPath) {
         if (!(f >= MIN && f < LIMIT)) {
             return -1;
         }
@@ -50,7 +69,41 @@ final class WeightDecimals {
             m = 100_000_000L;
             e10++;
         }
+        if (fastPath && (e10 == 0 || e10 == -1)) {
+            return renderBelowTen((int) m, e10, to, at);
+        }
         return render((int) m, e10, to, at);
+    }
+
+    /**
+     * {@link #render} for weights in [0.1, 10), most of them, without its loops, whose exits
+     * depend on the digits: the eight digits after the first in one store, from a table of pairs.
+     * "d." then eight digits, or "0." then nine, then the trailing zeros cut (one digit after the
+     * point stays).
+     */
+    private static int renderBelowTen(int m, int e10, byte[] to, int at) {
+        int first = m / 100_000_000;
+        int p = at;
+        if (e10 == 0) {
+            to[p++] = (byte) ('0' + first);
+            to[p++] = '.';
+        } else {
+            to[p++] = '0';
+            to[p++] = '.';
+            to[p++] = (byte) ('0' + first);
+        }
+        int rest = m - first * 100_000_000; // eight digits
+        int high = rest / 10_000;
+        int low = rest - high * 10_000;
+        int h1 = high / 100;
+        int l1 = low / 100;
+        EIGHT_DIGITS.set(to, p, (long) PAIRS[h1] | (long) PAIRS[high - h1 * 100] << 16
+                | (long) PAIRS[l1] << 32 | (long) PAIRS[low - l1 * 100] << 48);
+        int end = p + 8;
+        while (to[end - 1] == '0' && to[end - 2] != '.') {
+            end--;
+        }
+        return end;
     }
 
     /**

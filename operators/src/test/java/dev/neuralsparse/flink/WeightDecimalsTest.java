@@ -3,6 +3,7 @@ package dev.neuralsparse.flink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -61,6 +62,26 @@ class WeightDecimalsTest {
         }
         assertRoundTrip(WeightDecimals.MIN);
         assertRoundTrip(Math.nextDown(WeightDecimals.LIMIT));
+    }
+
+    /** Weights in [0.1, 10) take a path of their own: byte for byte what the general one writes. */
+    @Test
+    void theFastPathWritesWhatTheGeneralOneDoes() {
+        byte[] general = new byte[WeightDecimals.MAX_LENGTH + 4];
+        SplittableRandom random = new SplittableRandom(11);
+        int lo = Float.floatToRawIntBits(0.09f);
+        int hi = Float.floatToRawIntBits(10.5f);
+        for (int i = 0; i < 3_000_000; i++) {
+            int bits = i < 1_000 ? Float.floatToRawIntBits(new float[] {0.1f, 1f, 10f, 0.5f}[i % 4]) + (i / 4) - 125
+                    : random.nextInt(lo, hi);
+            float f = Float.intBitsToFloat(bits);
+            int end = WeightDecimals.write(f, buffer, 2);
+            int expected = WeightDecimals.writeWithoutFastPath(f, general, 2);
+            if (end != expected || !Arrays.equals(buffer, 2, end, general, 2, expected)) {
+                throw new AssertionError(f + " was written " + written(f) + ", not "
+                        + new String(general, 2, expected - 2, StandardCharsets.US_ASCII));
+            }
+        }
     }
 
     @Test
