@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -149,16 +151,35 @@ class BatchingEncoderTest {
         }
     }
 
+    /** Waits until a tokenizer thread is in a method of that name of {@link DocumentTokenizer}. */
+    private static void awaitTokenizerInside(String method) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            for (Map.Entry<Thread, StackTraceElement[]> t : Thread.getAllStackTraces().entrySet()) {
+                if (t.getKey().getName().startsWith("neural-sparse-tokenizer") && Arrays.stream(t.getValue())
+                        .anyMatch(f -> f.getClassName().equals(DocumentTokenizer.class.getName()) && f.getMethodName().equals(method))) {
+                    return;
+                }
+            }
+            Thread.sleep(1);
+        }
+        throw new AssertionError("no tokenizer thread was seen in DocumentTokenizer." + method + " within 30 s");
+    }
+
     @Test
     void closingWhileATokenizerThreadIsInsideAHugeDocumentWaitsForItInsteadOfFreeingUnderIt() throws Exception {
-        // 190,000 words in chunked-max mode: what crashed the JVM when the encoder closed under the tokenizer.
+        // 500,000 words in chunked-max mode: a text like that (190,000 words) crashed the JVM when the
+        // encoder closed under the tokenizer.
         SparseEncoder encoder = SparseEncoder.open(EncoderSpec.builder()
                 .setModel(SharedFixtures.model("tiny-distilbert").toString())
                 .setLongDocuments(LongDocuments.chunkedMax())
                 .build());
         BatchingEncoder batching = new BatchingEncoder(encoder, Duration.ofMillis(20), 2);
-        CompletableFuture<SparseVector> huge = batching.submit("lorem ipsum dolor sit amet ".repeat(38_000));
-        Thread.sleep(50);
+        CompletableFuture<SparseVector> huge = batching.submit("lorem ipsum dolor sit amet ".repeat(100_000));
+        // Closed once a tokenizer thread is seen inside the document, not after a fixed sleep: the
+        // Java tokenizer got through the text within the sleep once it was fast enough, and the
+        // test then closed under the device instead.
+        awaitTokenizerInside("wordPieces");
         batching.close();
         assertThatThrownBy(() -> huge.get(60, TimeUnit.SECONDS)).hasMessageContaining("closed");
         // still alive: a tokenizer working on freed memory aborts the JVM before this line
