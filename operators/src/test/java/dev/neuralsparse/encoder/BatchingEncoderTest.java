@@ -168,18 +168,19 @@ class BatchingEncoderTest {
 
     @Test
     void closingWhileATokenizerThreadIsInsideAHugeDocumentWaitsForItInsteadOfFreeingUnderIt() throws Exception {
-        // 500,000 words in chunked-max mode: a text like that (190,000 words) crashed the JVM when the
-        // encoder closed under the tokenizer.
+        // 190,000 words in chunked-max mode: what crashed the JVM when the encoder closed under the
+        // tokenizer. The CJK character sends the text to the Hugging Face tokenizer, whose native
+        // memory that was (the Java tokenizer takes ASCII text, and holds nothing native).
         SparseEncoder encoder = SparseEncoder.open(EncoderSpec.builder()
                 .setModel(SharedFixtures.model("tiny-distilbert").toString())
                 .setLongDocuments(LongDocuments.chunkedMax())
                 .build());
         BatchingEncoder batching = new BatchingEncoder(encoder, Duration.ofMillis(20), 2);
-        CompletableFuture<SparseVector> huge = batching.submit("lorem ipsum dolor sit amet ".repeat(100_000));
-        // Closed once a tokenizer thread is seen inside the document, not after a fixed sleep: the
-        // Java tokenizer got through the text within the sleep once it was fast enough, and the
-        // test then closed under the device instead.
-        awaitTokenizerInside("wordPieces");
+        CompletableFuture<SparseVector> huge = batching.submit("\u4e2d " + "lorem ipsum dolor sit amet ".repeat(38_000));
+        // Closed once a tokenizer thread is seen inside the document, not after a fixed sleep: a
+        // tokenizer that got through the text within the sleep left the test closing under the
+        // device instead.
+        awaitTokenizerInside("huggingFaceWordPieces");
         batching.close();
         assertThatThrownBy(() -> huge.get(60, TimeUnit.SECONDS)).hasMessageContaining("closed");
         // still alive: a tokenizer working on freed memory aborts the JVM before this line
