@@ -71,6 +71,7 @@ final class BenchPipelineCommand implements Command {
                 "host path, whose CPU per document by stage it prints (thread clocks). Each side first runs",
                 "untimed on " + WARM_UP_DOCS + " documents (d: on the large size: its first rounds on the small one",
                 "still ran slower, while the JIT compiled), so that class loading and the JIT fall on neither size.",
+                "Each job's topic and index, and the raw load's index, are deleted once counted.",
                 "",
                 "  --model DIR        default ../shared/models/tiny-distilbert",
                 "  --corpus FILE      BEIR corpus.jsonl[.gz] (default ../shared/data/cacm/corpus.jsonl)",
@@ -269,6 +270,7 @@ final class BenchPipelineCommand implements Command {
                 IndexSetup.Settings.defaults());
         Duration opensearchBefore = serverCpu(stack.opensearchProcess());
         double raw = bulkLines.size() / bulk(stack.opensearchUrl(), bulkLines);
+        OpenSearchIndexes.delete(OpenSearchConnection.of(stack.opensearchUrl()), "bench-raw-" + run);
         out.printf(Locale.ROOT, "raw bulk (pre-encoded, 500 index requests per bulk): %d docs = %.1f docs/s;"
                 + " OpenSearch's CPU %.1f us/doc%n", bulkLines.size(), raw,
                 serverCpu(stack.opensearchProcess()).minus(opensearchBefore).toNanos() / 1e3 / bulkLines.size());
@@ -344,11 +346,26 @@ final class BenchPipelineCommand implements Command {
             return conf;
         }
 
-        /** A bounded job over {@code docs}, its encoder opened by {@code encoders}, checking that all were indexed. */
+        /**
+         * A bounded job over {@code docs}, its encoder opened by {@code encoders}, checking that all
+         * were indexed. Its topic and index are deleted afterwards: a run of five rounds over
+         * SciFact writes gigabytes to each, and the stack's disk filled after a few dozen runs.
+         */
         JobRun job(EncoderFactory encoders, List<ObjectNode> docs, String suffix) throws Exception {
             String topic = "bench-job-" + id + suffix;
             KafkaConnection connection = KafkaConnection.of(stack.kafkaBootstrapServers());
             KafkaTopics.createWithDeadLetters(connection, topic, false);
+            try {
+                return run(encoders, docs, connection, topic);
+            } finally {
+                OpenSearchIndexes.delete(OpenSearchConnection.of(stack.opensearchUrl()), topic);
+                KafkaTopics.deleteWithDeadLetters(connection, topic);
+            }
+        }
+
+        /** The job over {@code docs} from {@code topic} into the index of the same name. */
+        private JobRun run(EncoderFactory encoders, List<ObjectNode> docs, KafkaConnection connection, String topic)
+                throws Exception {
             if (args.has("ids-in-key")) {
                 KafkaTopics.produceKeyed(connection, topic, docs.stream().map(BenchPipelineCommand::keyedById));
             } else {

@@ -79,8 +79,7 @@ final class DemoCommand implements Command {
 
         err.println("== 2/4 loading " + corpus.size() + " documents into Kafka topic " + TOPIC);
         OpenSearchConnection opensearch = OpenSearchConnection.of(stack.opensearchUrl()); // the local stack: plain HTTP
-        opensearch.newHttpClient(Duration.ofSeconds(10)).send(opensearch.authorize(HttpRequest.newBuilder(opensearch.uri(INDEX)))
-                .DELETE().build(), HttpResponse.BodyHandlers.discarding());
+        OpenSearchIndexes.delete(opensearch, INDEX);
         KafkaTopics.createWithDeadLetters(KafkaConnection.of(stack.kafkaBootstrapServers()), TOPIC, true);
         KafkaTopics.produce(KafkaConnection.of(stack.kafkaBootstrapServers()), TOPIC, corpus.stream(), "_id");
 

@@ -28,17 +28,30 @@ final class KafkaTopics {
     /** Creates {@code topic} (2 partitions) and {@code topic-dlq}, deleting them first when {@code fresh}. */
     static void createWithDeadLetters(KafkaConnection kafka, String topic, boolean fresh) throws Exception {
         try (Admin admin = Admin.create(kafka.clientProperties())) {
-            if (fresh) {
-                try {
-                    admin.deleteTopics(List.of(topic, topic + "-dlq")).all().get();
-                    Thread.sleep(1000); // topic deletion completes asynchronously
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
-                        throw e;
-                    }
-                }
+            if (fresh && delete(admin, topic)) {
+                Thread.sleep(1000); // topic deletion completes asynchronously
             }
             NewTopics.create(admin, List.of(new NewTopic(topic, 2, (short) 1), new NewTopic(topic + "-dlq", 1, (short) 1)));
+        }
+    }
+
+    /** Deletes {@code topic} and {@code topic-dlq} with their records; topics that do not exist are no error. */
+    static void deleteWithDeadLetters(KafkaConnection kafka, String topic) throws Exception {
+        try (Admin admin = Admin.create(kafka.clientProperties())) {
+            delete(admin, topic);
+        }
+    }
+
+    /** Whether the topics existed. */
+    private static boolean delete(Admin admin, String topic) throws Exception {
+        try {
+            admin.deleteTopics(List.of(topic, topic + "-dlq")).all().get();
+            return true;
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                throw e;
+            }
+            return false;
         }
     }
 
