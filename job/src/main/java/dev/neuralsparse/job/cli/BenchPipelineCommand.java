@@ -355,11 +355,27 @@ final class BenchPipelineCommand implements Command {
             String topic = "bench-job-" + id + suffix;
             KafkaConnection connection = KafkaConnection.of(stack.kafkaBootstrapServers());
             KafkaTopics.createWithDeadLetters(connection, topic, false);
+            Exception failure = null;
             try {
                 return run(encoders, docs, connection, topic);
+            } catch (Exception e) {
+                failure = e;
+                throw e;
             } finally {
+                drop(connection, topic, failure);
+            }
+        }
+
+        /** Deletes the job's index and topics; if that fails after the job failed, the job's error is the one thrown. */
+        private void drop(KafkaConnection connection, String topic, Exception jobFailure) throws Exception {
+            try {
                 OpenSearchIndexes.delete(OpenSearchConnection.of(stack.opensearchUrl()), topic);
                 KafkaTopics.deleteWithDeadLetters(connection, topic);
+            } catch (Exception e) {
+                if (jobFailure == null) {
+                    throw e;
+                }
+                jobFailure.addSuppressed(e);
             }
         }
 
