@@ -1,0 +1,54 @@
+package dev.neuralsparse.job.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.neuralsparse.job.stack.LocalStack;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code bin/neural-sparse bench-pipeline}, as a user runs it, against the stack of the tests: it
+ * prints the host path's figures and leaves none of the topics and indexes of its jobs behind
+ * (before, they filled the disk of the machine the benchmarks ran on).
+ */
+class BenchPipelineITCase {
+    private static Path logs;
+
+    @BeforeAll
+    static void start() throws Exception {
+        EnrichmentJobITCase.start();
+        logs = Files.createTempDirectory("bench-pipeline");
+    }
+
+    @Test
+    void printsTheHostPathAndLeavesNoTopicOrIndexBehind() throws Exception {
+        LocalStack stack = TestStack.get();
+        Processes.Result r = Processes.neuralSparse(logs, Map.of(), "bench-pipeline", "--host-path-only", "--docs", "40",
+                "--copies", "2", "--rounds", "1", "--stack-dir", stack.dir().toString(),
+                "--kafka-port", Integer.toString(URI.create("kafka://" + stack.kafkaBootstrapServers()).getPort()),
+                "--opensearch-port", Integer.toString(URI.create(stack.opensearchUrl()).getPort()));
+
+        assertThat(r.exitCode()).as("bench-pipeline:\n%s", r.output()).isZero();
+        // At 40 documents the marginal figures are noise, negative at times: only their form is checked.
+        assertThat(r.output()).containsPattern("round 1: 40 docs in [0-9.]+ s, 80 in [0-9.]+ s: marginal -?[0-9.]+ docs/s;"
+                + " host path -?[0-9.]+ us/doc at the margin");
+        StackClients clients = new StackClients(stack.kafkaBootstrapServers(), stack.opensearchUrl());
+        assertThat(clients.opensearch("GET", "_cat/indices/bench-*?format=json", null)).as("indexes left").isEmpty();
+        assertThat(topics(stack.kafkaBootstrapServers())).as("topics left").noneMatch(t -> t.startsWith("bench-"));
+    }
+
+    private static List<String> topics(String kafka) throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", kafka);
+        try (Admin admin = Admin.create(p)) {
+            return List.copyOf(admin.listTopics().names().get());
+        }
+    }
+}
