@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.neuralsparse.job.stack.LocalStack;
 import java.net.URI;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -19,18 +18,16 @@ import org.junit.jupiter.api.Test;
  * (before, they filled the disk of the machine the benchmarks ran on).
  */
 class BenchPipelineITCase {
-    private static Path logs;
 
     @BeforeAll
-    static void start() throws Exception {
+    static void shareTheStack() throws Exception {
         EnrichmentJobITCase.start();
-        logs = Files.createTempDirectory("bench-pipeline");
     }
 
     @Test
     void printsTheHostPathAndLeavesNoTopicOrIndexBehind() throws Exception {
         LocalStack stack = TestStack.get();
-        Processes.Result r = Processes.neuralSparse(logs, Map.of(), "bench-pipeline", "--host-path-only", "--docs", "40",
+        Processes.Result r = Processes.neuralSparse(Files.createTempDirectory("bench-pipeline"), Map.of(), "bench-pipeline", "--host-path-only", "--docs", "40",
                 "--copies", "2", "--rounds", "1", "--stack-dir", stack.dir().toString(),
                 "--kafka-port", Integer.toString(URI.create("kafka://" + stack.kafkaBootstrapServers()).getPort()),
                 "--opensearch-port", Integer.toString(URI.create(stack.opensearchUrl()).getPort()));
