@@ -41,9 +41,9 @@ public final class FlinkCluster {
             "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
 
     /**
-     * Transparent huge pages for the heap, as the deploy files set for TaskManagers: the job's host
-     * path took 0.85-0.93 of the CPU per document it takes without (BENCHMARKS.md). Linux only: the
-     * JVM knows the flag nowhere else.
+     * Transparent huge pages for the heap, as the deploy files set for TaskManagers: with them the
+     * job's host path cost 0.85-0.93 of its CPU per document without them (BENCHMARKS.md). Linux
+     * only: the JVM knows the flag nowhere else.
      */
     private static final List<String> HUGE_PAGES = System.getProperty("os.name", "").startsWith("Linux")
             ? List.of("-XX:+UseTransparentHugePages") : List.of();
