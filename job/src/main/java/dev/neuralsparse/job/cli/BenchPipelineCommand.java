@@ -71,7 +71,8 @@ final class BenchPipelineCommand implements Command {
                 "host path, whose CPU per document by stage it prints (thread clocks). Each side first runs",
                 "untimed on " + WARM_UP_DOCS + " documents (d: on the large size: its first rounds on the small one",
                 "still ran slower, while the JIT compiled), so that class loading and the JIT fall on neither size.",
-                "Each job's topic and index, and the raw load's index, are deleted once counted.",
+                "Each job's topic and index, and the raw load's index, are deleted once counted; at its start,",
+                "the bench deletes those an interrupted run left (topics and indexes named bench-job-*, bench-raw-*).",
                 "",
                 "  --model DIR        default ../shared/models/tiny-distilbert",
                 "  --corpus FILE      BEIR corpus.jsonl[.gz] (default ../shared/data/cacm/corpus.jsonl)",
@@ -98,6 +99,7 @@ final class BenchPipelineCommand implements Command {
                 "parallelism", "rounds", "refresh-interval"), Set.of("host-path-only", "ids-in-key"));
         LocalStack stack = StackCommand.stack(args);
         stack.up();
+        dropLeftovers(stack, err);
         int copies = args.getInt("copies", 3);
         if (copies < 2) {
             throw new CliArgs.UsageException("--copies must be at least 2: the marginal rates take the difference of two sizes");
@@ -262,6 +264,20 @@ final class BenchPipelineCommand implements Command {
             recorded.save(vectors);
         }
         return vectors;
+    }
+
+    /**
+     * Deletes the topics and indexes of earlier runs: each run deletes its own, but one that was
+     * interrupted (Ctrl-C, a crash) left those of the job it was running, gigabytes at times.
+     */
+    private static void dropLeftovers(LocalStack stack, PrintStream err) throws Exception {
+        List<String> topics = KafkaTopics.deleteStartingWith(KafkaConnection.of(stack.kafkaBootstrapServers()), "bench-job-");
+        OpenSearchConnection opensearch = OpenSearchConnection.of(stack.opensearchUrl());
+        OpenSearchIndexes.delete(opensearch, "bench-job-*");
+        OpenSearchIndexes.delete(opensearch, "bench-raw-*");
+        if (!topics.isEmpty()) {
+            err.println("deleted what an interrupted run left: topics " + topics + " and their indexes");
+        }
     }
 
     /** (c): the pre-encoded documents bulk-loaded straight into OpenSearch; its docs/s. */

@@ -42,6 +42,17 @@ final class KafkaTopics {
         }
     }
 
+    /** Deletes every topic whose name starts with {@code prefix}; the names deleted. */
+    static List<String> deleteStartingWith(KafkaConnection kafka, String prefix) throws Exception {
+        try (Admin admin = Admin.create(kafka.clientProperties())) {
+            List<String> names = admin.listTopics().names().get().stream().filter(t -> t.startsWith(prefix)).sorted().toList();
+            if (!names.isEmpty()) {
+                admin.deleteTopics(names).all().get();
+            }
+            return names;
+        }
+    }
+
     /** Whether the topics existed. */
     private static boolean delete(Admin admin, String topic) throws Exception {
         try {
