@@ -271,7 +271,8 @@ final class BenchPipelineCommand implements Command {
      * interrupted (Ctrl-C, a crash) left those of the job it was running, gigabytes at times.
      */
     private static void dropLeftovers(LocalStack stack, PrintStream err) throws Exception {
-        List<String> topics = KafkaTopics.deleteStartingWith(KafkaConnection.of(stack.kafkaBootstrapServers()), "bench-job-");
+        KafkaConnection kafka = KafkaConnection.of(stack.kafkaBootstrapServers());
+        List<String> topics = KafkaTopics.deleteStartingWith(kafka, "bench-job-");
         OpenSearchConnection opensearch = OpenSearchConnection.of(stack.opensearchUrl());
         OpenSearchIndexes.delete(opensearch, "bench-job-*");
         OpenSearchIndexes.delete(opensearch, "bench-raw-*");

@@ -45,7 +45,8 @@ final class KafkaTopics {
     /** Deletes every topic whose name starts with {@code prefix}; the names deleted. */
     static List<String> deleteStartingWith(KafkaConnection kafka, String prefix) throws Exception {
         try (Admin admin = Admin.create(kafka.clientProperties())) {
-            List<String> names = admin.listTopics().names().get().stream().filter(t -> t.startsWith(prefix)).sorted().toList();
+            List<String> names = admin.listTopics().names().get().stream()
+                    .filter(t -> t.startsWith(prefix)).sorted().toList();
             if (!names.isEmpty()) {
                 admin.deleteTopics(names).all().get();
             }
