@@ -7,7 +7,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-/** Strict UTF-8, on its fast path for ASCII and off it. */
+/** Strict UTF-8, on its fast path and off it. */
 class Utf8Test {
 
     @Test
