@@ -285,8 +285,11 @@ final class SparseEncodeOperator extends AbstractStreamOperator<EncodedDocument>
     }
 
     private static Document copy(Document d) {
-        Document c = new Document(d.id, null, d.json, d.source);
+        Document c = new Document();
+        c.id = d.id;
         c.textUtf8 = d.textUtf8;
+        c.json = d.json;
+        c.source = d.source;
         c.valueIsJson = d.valueIsJson;
         c.deleted = d.deleted;
         c.version = d.version;
