@@ -43,6 +43,38 @@ class WordPieceTableTest {
         }
     }
 
+    /** Ids past 16 bits, a vocabulary whose entries need more offset bits, and tokens of every length up to 40. */
+    @Test
+    void answersAsTheMapForALargeVocabulary() {
+        Map<String, Integer> vocab = new HashMap<>();
+        Random random = new Random(5);
+        while (vocab.size() < 250_000) {
+            char[] token = new char[1 + random.nextInt(40)];
+            for (int i = 0; i < token.length; i++) {
+                token[i] = (char) (random.nextInt(4) == 0 ? 0x4E00 + random.nextInt(200) : 'a' + random.nextInt(26));
+            }
+            String t = (random.nextInt(5) == 0 ? "##" : "") + new String(token);
+            vocab.putIfAbsent(t, 70_000 + vocab.size() * 3);
+        }
+        WordPieceTable table = WordPieceTable.of(vocab, "##");
+        vocab.forEach((token, id) -> {
+            char[] chars = token.toCharArray();
+            assertThat(table.get(chars, 0, chars.length, false)).as(token).isEqualTo(id);
+            if (token.startsWith("##")) {
+                assertThat(table.get(chars, 2, chars.length, true)).as(token).isEqualTo(id);
+            }
+        });
+        List<String> tokens = List.copyOf(vocab.keySet());
+        for (int round = 0; round < 200_000; round++) { // near misses: a token with one char changed, or cut short
+            char[] chars = tokens.get(random.nextInt(tokens.size())).toCharArray();
+            int to = random.nextBoolean() ? chars.length : 1 + random.nextInt(chars.length);
+            chars[random.nextInt(to)] ^= 1;
+            String first = new String(chars, 0, to);
+            assertThat(table.get(chars, 0, to, false)).as(first).isEqualTo(vocab.getOrDefault(first, -1));
+            assertThat(table.get(chars, 0, to, true)).as("##" + first).isEqualTo(vocab.getOrDefault("##" + first, -1));
+        }
+    }
+
     @Test
     void findsEveryTokenOfTheFixtureVocabulary() {
         Map<String, Integer> vocab = new HashMap<>();
