@@ -60,7 +60,6 @@ final class BenchPipelineCommand implements Command {
                 "Usage: neural-sparse bench-pipeline [--model DIR] [--corpus FILE] [--docs N] [--copies N]",
                 "                                    [--prune TYPE:RATIO] [--parallelism N] [--host-path-only]",
                 "                                    [--rounds N] [--ids-in-key] [--refresh-interval T]",
-                "                                    [--job-cpus LIST --server-cpus LIST]",
                 "                                    [stack options]",
                 "",
                 "Brings the local stack up, takes a BEIR corpus (--copies times, with distinct ids), and",
@@ -91,37 +90,16 @@ final class BenchPipelineCommand implements Command {
                 "  --refresh-interval T  of the indexes the jobs create (default the job's, 1s). 30s, as bulk",
                 "                     loads are often set, takes some of OpenSearch's work (refreshes, merges) off",
                 "                     the cores the job shares with it on one machine, where it inflates the job's",
-                "                     own figures; the progress lines then count what the last refresh showed",
-                "  --job-cpus LIST --server-cpus LIST  for the run, this JVM on the CPUs of the first list (taskset's",
-                "                     form: 0, 0-3, 0,2) and OpenSearch and Kafka on those of the second, then back",
-                "                     where they were. A GPU TaskManager does not share its cores with the search",
-                "                     cluster; on one machine OpenSearch, at several times the job's CPU per",
-                "                     document, evicts the job's tables from the caches and slows its every stage.",
-                "                     Linux (taskset). The JVM moves once started, so it keeps what it chose for all",
-                "                     the machine's CPUs (its garbage collector, thread counts): the same as a run",
-                "                     without these options. Under taskset -c 0 from the start, it would pick the",
-                "                     serial collector, whose cheaper write barriers change the figures too");
+                "                     own figures; the progress lines then count what the last refresh showed");
     }
 
     @Override
     public int run(String[] argv, InputStream in, PrintStream out, PrintStream err) throws Exception {
         CliArgs args = CliArgs.parse(name(), argv, StackCommand.withStackOptions("model", "corpus", "docs", "copies", "prune",
-                "parallelism", "rounds", "refresh-interval", "job-cpus", "server-cpus"), Set.of("host-path-only", "ids-in-key"));
-        if (args.has("job-cpus") != args.has("server-cpus")) {
-            throw new CliArgs.UsageException("--job-cpus and --server-cpus go together");
-        }
+                "parallelism", "rounds", "refresh-interval"), Set.of("host-path-only", "ids-in-key"));
         LocalStack stack = StackCommand.stack(args);
         stack.up();
         dropLeftovers(stack, err);
-        try (CpuPlacement placement = args.has("job-cpus")
-                ? CpuPlacement.of(args.get("job-cpus", null), args.get("server-cpus", null),
-                        List.of(stack.opensearchProcess(), stack.kafkaProcess()), err)
-                : CpuPlacement.none()) {
-            return measure(args, stack, out, err);
-        }
-    }
-
-    private static int measure(CliArgs args, LocalStack stack, PrintStream out, PrintStream err) throws Exception {
         int copies = args.getInt("copies", 3);
         if (copies < 2) {
             throw new CliArgs.UsageException("--copies must be at least 2: the marginal rates take the difference of two sizes");
