@@ -20,9 +20,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The Java tokenizer gives the Hugging Face tokenizer's ids, word piece for word piece: on every
  * CACM document, every SciFact abstract and query, on text made to hit each rule (control
- * characters, punctuation, long and unknown words, added tokens), on random text, and on every
- * character of the blocks it covers, alone and between others; for an uncased and a cased
- * vocabulary. Text with a character it does not cover must not take the Java path at all.
+ * characters, punctuation, long and unknown words, added tokens, a text of 94,000 chars, text that
+ * normalizes to more chars than it has), on random text, and on every character of the blocks it
+ * covers, alone and between others; for an uncased and a cased vocabulary. Text with a character it does not cover must not take the Java path at all.
  */
 class BertWordPieceTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -58,6 +58,10 @@ class BertWordPieceTest {
                 "\u0130stanbul \u03A3\u03C3\u03C2 \u1E9E \u00DF \u0149 \u01C5 \u2126 \u212A \u212B",
                 "e\u0301 a\u0308\u0304 combining\u0300 \u0345 alone", "x".repeat(99) + "é", "é".repeat(101),
                 "CJK 中文 falls back", "emoji \uD83D\uDE00 falls back"));
+        // Long text, and text that normalizes to more chars than it has (İ lowercases to two).
+        corpus.add(String.join(" ", corpus.subList(0, 700))); // some 94,000 chars
+        corpus.add("\u0130stanbul ".repeat(5_000));
+        corpus.add("\u0130".repeat(3_000) + " ok");
         Random random = new Random(12);
         String alphabet = "abcXYZ019 \t\n\r\u0000\u0007\u000B\u007F.,;:!?'\"()[]{}<>-_#@*&^%$~`|\\/+=éÅß–—“”…±×µαβΣς\u00A0\u200B\u0301";
         for (int i = 0; i < 2000; i++) {
