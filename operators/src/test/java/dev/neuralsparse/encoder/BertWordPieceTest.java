@@ -22,7 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * CACM document, every SciFact abstract and query, on text made to hit each rule (control
  * characters, punctuation, long and unknown words, added tokens, a text of 94,000 chars, text that
  * normalizes to more chars than it has), on random text, and on every character of the blocks it
- * covers, alone and between others; for an uncased and a cased vocabulary. Text with a character it does not cover must not take the Java path at all.
+ * covers, alone and between others; for an uncased and a cased vocabulary. Text with a character
+ * it does not cover must not take the Java path at all.
  */
 class BertWordPieceTest {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -43,7 +43,7 @@ class WordPieceTableTest {
         }
     }
 
-    /** Ids past 16 bits, a vocabulary whose entries need more offset bits, and tokens of every length up to 40. */
+    /** Ids past 16 bits (an entry keeps its id in two chars), CJK characters, tokens of 1 to 42 chars. */
     @Test
     void answersAsTheMapForALargeVocabulary() {
         Map<String, Integer> vocab = new HashMap<>();
