@@ -48,6 +48,15 @@ public final class StackClients {
         }
     }
 
+    /** The names of all topics. */
+    public List<String> topics() throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", kafka);
+        try (Admin admin = Admin.create(p)) {
+            return List.copyOf(admin.listTopics().names().get());
+        }
+    }
+
     /** A fresh topic named after {@code prefix}, and its dead-letter topic {@code <topic>-dlq}. */
     public String createTopicWithDeadLetters(String prefix, int partitions) throws Exception {
         String topic = unique(prefix);
