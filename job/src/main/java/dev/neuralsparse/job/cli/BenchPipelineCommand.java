@@ -271,13 +271,11 @@ final class BenchPipelineCommand implements Command {
      * interrupted (Ctrl-C, a crash) left those of the job it was running, gigabytes at times.
      */
     private static void dropLeftovers(LocalStack stack, PrintStream err) throws Exception {
-        KafkaConnection kafka = KafkaConnection.of(stack.kafkaBootstrapServers());
-        List<String> topics = KafkaTopics.deleteStartingWith(kafka, "bench-job-");
-        OpenSearchConnection opensearch = OpenSearchConnection.of(stack.opensearchUrl());
-        OpenSearchIndexes.delete(opensearch, "bench-job-*");
-        OpenSearchIndexes.delete(opensearch, "bench-raw-*");
-        if (!topics.isEmpty()) {
-            err.println("deleted what an interrupted run left: topics " + topics + " and their indexes");
+        List<String> topics = KafkaTopics.deleteStartingWith(KafkaConnection.of(stack.kafkaBootstrapServers()), "bench-job-");
+        List<String> indexes = OpenSearchIndexes.deleteMatching(OpenSearchConnection.of(stack.opensearchUrl()),
+                "bench-job-*,bench-raw-*");
+        if (!topics.isEmpty() || !indexes.isEmpty()) {
+            err.println("deleted what an interrupted run left: topics " + topics + ", indexes " + indexes);
         }
     }
 
@@ -286,8 +284,9 @@ final class BenchPipelineCommand implements Command {
         new IndexSetup(stack.opensearchUrl(), Duration.ofSeconds(30)).ensure("bench-raw-" + run, "sparse_embedding",
                 IndexSetup.Settings.defaults());
         Duration opensearchBefore = serverCpu(stack.opensearchProcess());
-        double raw = bulkLines.size() / bulk(stack.opensearchUrl(), bulkLines);
-        OpenSearchIndexes.delete(OpenSearchConnection.of(stack.opensearchUrl()), "bench-raw-" + run);
+        OpenSearchConnection opensearch = OpenSearchConnection.of(stack.opensearchUrl()); // the local stack: plain HTTP
+        double raw = bulkLines.size() / bulk(opensearch, bulkLines);
+        OpenSearchIndexes.delete(opensearch, "bench-raw-" + run);
         out.printf(Locale.ROOT, "raw bulk (pre-encoded, 500 index requests per bulk): %d docs = %.1f docs/s;"
                 + " OpenSearch's CPU %.1f us/doc%n", bulkLines.size(), raw,
                 serverCpu(stack.opensearchProcess()).minus(opensearchBefore).toNanos() / 1e3 / bulkLines.size());
@@ -476,8 +475,7 @@ final class BenchPipelineCommand implements Command {
         return lines;
     }
 
-    private static double bulk(String url, List<String> lines) throws Exception {
-        OpenSearchConnection opensearch = OpenSearchConnection.of(url); // the local stack: plain HTTP
+    private static double bulk(OpenSearchConnection opensearch, List<String> lines) throws Exception {
         HttpClient http = opensearch.newHttpClient(Duration.ofSeconds(10));
         long t0 = System.nanoTime();
         for (int i = 0; i < lines.size(); i += 500) {

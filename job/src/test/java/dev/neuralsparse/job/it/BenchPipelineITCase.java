@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.neuralsparse.job.stack.LocalStack;
 import java.net.URI;
 import java.nio.file.Files;
-import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -41,16 +38,9 @@ class BenchPipelineITCase {
         // At 40 documents the marginal figures are noise, negative at times: only their form is checked.
         assertThat(r.output()).containsPattern("round 1: 40 docs in [0-9.]+ s, 80 in [0-9.]+ s: marginal -?[0-9.]+ docs/s;"
                 + " host path -?[0-9.]+ us/doc at the margin");
-        assertThat(r.output()).contains("deleted what an interrupted run left: topics [bench-job-1-rl1-");
+        assertThat(r.output()).contains("deleted what an interrupted run left: topics [bench-job-1-rl1-")
+                .contains(", indexes [bench-job-1-rl1]");
         assertThat(clients.opensearch("GET", "_cat/indices/bench-*?format=json", null)).as("indexes left").isEmpty();
-        assertThat(topics(stack.kafkaBootstrapServers())).as("topics left").noneMatch(t -> t.startsWith("bench-"));
-    }
-
-    private static List<String> topics(String kafka) throws Exception {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", kafka);
-        try (Admin admin = Admin.create(p)) {
-            return List.copyOf(admin.listTopics().names().get());
-        }
+        assertThat(clients.topics()).as("topics left").noneMatch(t -> t.startsWith("bench-"));
     }
 }
