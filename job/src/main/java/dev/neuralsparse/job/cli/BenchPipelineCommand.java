@@ -16,6 +16,7 @@ import dev.neuralsparse.job.pipeline.Connections;
 import dev.neuralsparse.job.pipeline.EnrichmentJob;
 import dev.neuralsparse.job.pipeline.JobOptions;
 import dev.neuralsparse.job.stack.LocalStack;
+import dev.neuralsparse.job.stack.StackLock;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.http.HttpClient;
@@ -72,7 +73,8 @@ final class BenchPipelineCommand implements Command {
                 "untimed on " + WARM_UP_DOCS + " documents (d: on the large size: its first rounds on the small one",
                 "still ran slower, while the JIT compiled), so that class loading and the JIT fall on neither size.",
                 "Each job's topic and index, and the raw load's index, are deleted once counted; at its start,",
-                "the bench deletes those an interrupted run left (topics and indexes named bench-job-*, bench-raw-*).",
+                "the bench deletes those an interrupted run left (topics and indexes named bench-job-*, bench-raw-*),",
+                "so it runs alone on its stack: a second bench-pipeline on the same stack directory fails at once.",
                 "",
                 "  --model DIR        default ../shared/models/tiny-distilbert",
                 "  --corpus FILE      BEIR corpus.jsonl[.gz] (default ../shared/data/cacm/corpus.jsonl)",
@@ -98,8 +100,15 @@ final class BenchPipelineCommand implements Command {
         CliArgs args = CliArgs.parse(name(), argv, StackCommand.withStackOptions("model", "corpus", "docs", "copies", "prune",
                 "parallelism", "rounds", "refresh-interval"), Set.of("host-path-only", "ids-in-key"));
         LocalStack stack = StackCommand.stack(args);
-        stack.up();
-        dropLeftovers(stack, err);
+        // Before the stack starts: two runs starting at once would also both start it.
+        try (StackLock lock = StackLock.acquire(stack.dir(), name())) {
+            stack.up();
+            dropLeftovers(stack, err);
+            return bench(args, stack, out, err);
+        }
+    }
+
+    private int bench(CliArgs args, LocalStack stack, PrintStream out, PrintStream err) throws Exception {
         int copies = args.getInt("copies", 3);
         if (copies < 2) {
             throw new CliArgs.UsageException("--copies must be at least 2: the marginal rates take the difference of two sizes");

@@ -2,6 +2,7 @@ package dev.neuralsparse.job.cli;
 
 import dev.neuralsparse.encoder.ModelLoadException;
 import dev.neuralsparse.flink.ClusterAccessException;
+import dev.neuralsparse.job.stack.StackException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -53,7 +54,7 @@ public final class NeuralSparseCli {
         } catch (CliArgs.UsageException | IllegalArgumentException e) {
             err.println("neural-sparse " + command.name() + ": " + e.getMessage());
             return USAGE;
-        } catch (ModelLoadException | ClusterAccessException e) {
+        } catch (ModelLoadException | ClusterAccessException | StackException e) {
             err.println("neural-sparse " + command.name() + ": " + e.getMessage());
             return 1;
         } catch (Exception e) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.neuralsparse.job.VectorAssertions;
+import dev.neuralsparse.job.stack.StackLockTest;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The commands end to end through {@link NeuralSparseCli#run}, on the shared golden fixtures. */
 class CliTest {
@@ -149,5 +151,22 @@ class CliTest {
                     .contains(described.split(" ")[0] + " " + described.split(" ")[1]);
         }
         assertThat(dev.neuralsparse.job.pipeline.JobOptions.ALL).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void benchPipelineFailsAtOnceWithoutStartingTheStackWhileAnotherRunHoldsIt(@TempDir Path dir) throws Exception {
+        Process first = StackLockTest.holder(dir, "bench-pipeline");
+        try {
+            Result result = run("", "bench-pipeline", "--stack-dir", dir.toString());
+            assertThat(result.exit()).isEqualTo(1);
+            assertThat(result.err())
+                    .startsWith("neural-sparse bench-pipeline: another bench-pipeline (pid " + first.pid() + ")");
+            try (var files = Files.list(dir)) {
+                assertThat(files.map(f -> f.getFileName().toString())).as("nothing started in the stack directory")
+                        .containsExactly("bench-pipeline.lock");
+            }
+        } finally {
+            first.destroyForcibly();
+        }
     }
 }
