@@ -3,8 +3,11 @@ package dev.neuralsparse.flink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class DocumentParserTest {
@@ -42,6 +45,46 @@ class DocumentParserTest {
             Document rewritten = parser.parse(record("k", utf8(json)));
             assertThat(rewritten.valueIsJson).as(json).isFalse();
             assertThat(new String(rewritten.json, StandardCharsets.UTF_8)).as(json).isEqualTo("{\"text\":\"t\"}");
+        }
+    }
+
+    /**
+     * BEIR's layout: {@code _id} first, written compactly. The member is cut from the value's bytes,
+     * which are otherwise kept as they are; any other layout is written again without it. Either
+     * way the index gets the same object.
+     */
+    @Test
+    void aLeadingCompactUnderscoreIdIsCutFromTheValueAndAnyOtherLayoutIsWrittenAgain() throws Exception {
+        String rest = "\"text\":\"t\",\n \"n\": 1.50}";
+        assertThat(new String(parser.parse(record("k", utf8("{\"_id\":\"b\"," + rest))).json, StandardCharsets.UTF_8))
+                .as("cut, the rest byte for byte").isEqualTo("{" + rest);
+        assertThat(new String(parser.parse(record("k", utf8("{\"_id\":42," + rest))).json, StandardCharsets.UTF_8))
+                .as("a numeric id").isEqualTo("{" + rest);
+        ObjectMapper mapper = new ObjectMapper();
+        for (String json : List.of("{\"_id\": \"b\", \"text\": \"t\"}", "{\"text\": \"t\", \"_id\": \"b\"}",
+                "{\"_id\":\"b\",\"text\":\"t\",\"sparse_embedding\":{\"x\":1}}", "{\"_id\":\"\\u0062\",\"text\":\"t\"}",
+                "{\"_id\":\"b\"  ,\"text\":\"t\"}", "{\"_id\":4.0,\"text\":\"t\"}", "{\"_id\":\"b\",\"text\":\"t\",\"_id2\":1}")) {
+            Document d = parser.parse(record("k", utf8(json)));
+            assertThat(d.valueIsJson).as(json).isFalse();
+            ObjectNode expected = (ObjectNode) mapper.readTree(json);
+            expected.remove(List.of("_id", "sparse_embedding"));
+            assertThat(mapper.readTree(d.json)).as(json).isEqualTo(expected);
+        }
+        // Ids that need escaping, as Jackson and other writers escape them, and as they do not.
+        Random random = new Random(7);
+        for (int i = 0; i < 2_000; i++) {
+            StringBuilder id = new StringBuilder();
+            String chars = "ab\"\\/\u00e9\u4e2d\n\t\u0001 1";
+            for (int n = 1 + random.nextInt(12); n > 0; n--) {
+                id.append(chars.charAt(random.nextInt(chars.length())));
+            }
+            String written = mapper.writeValueAsString(id.toString());
+            for (String value : List.of("{\"_id\":" + written + ",\"text\":\"t\"}",
+                    "{\"_id\":" + written.replace("\u00e9", "\\u00e9").replace("/", "\\/") + ",\"text\":\"t\"}")) {
+                Document d = parser.parse(record("k", utf8(value)));
+                assertThat(d.id).as(value).isEqualTo(id.toString().isBlank() ? "k" : id.toString());
+                assertThat(new String(d.json, StandardCharsets.UTF_8)).as(value).isEqualTo("{\"text\":\"t\"}");
+            }
         }
     }
 
