@@ -33,23 +33,35 @@ public final class StackLock implements AutoCloseable {
      */
     public static StackLock acquire(Path stackDir, String command) {
         Path file = stackDir.resolve(command + ".lock");
+        FileChannel channel = null;
         try {
             Files.createDirectories(stackDir);
-            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             FileLock lock = tryLock(channel);
             if (lock == null) {
-                String holder = holder(channel);
-                channel.close();
-                throw new StackException("another " + command + " (" + holder + ") is running on the local stack in "
+                throw new StackException("another " + command + " (" + holder(channel) + ") is running on the local stack in "
                         + stackDir + "; two at a time would delete each other's topics and indexes: wait for it to end"
                         + " (the lock is " + file + ")");
             }
             channel.truncate(0);
             channel.write(ByteBuffer.wrap(Long.toString(ProcessHandle.current().pid()).getBytes(StandardCharsets.US_ASCII)), 0);
-            return new StackLock(channel, lock);
+            StackLock held = new StackLock(channel, lock);
+            channel = null; // the lock's now
+            return held;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot lock " + file, e);
+        } finally {
+            closeQuietly(channel);
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // already failing: the first error is the one to report
+            }
         }
     }
 
