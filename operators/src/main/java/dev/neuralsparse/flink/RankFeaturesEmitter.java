@@ -112,7 +112,8 @@ public final class RankFeaturesEmitter implements Serializable {
             out.write(',');
         }
         out.write(fieldKey, 0, fieldKey.length);
-        VectorKeys keys = doc.tokens == null ? idKeys : tokenKeys;
+        VectorKeys keys = doc.keyedByToken() ? tokenKeys : idKeys;
+        keys.begin(doc);
         for (int i = 0; i < doc.ids.length; i++) {
             keys.write(doc, i, out);
             writeWeight(doc.weights[i], out);

@@ -1,6 +1,7 @@
 package dev.neuralsparse.flink;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import dev.neuralsparse.encoder.Vocabulary;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -28,6 +29,11 @@ final class VectorKeys {
     private long[] at = new long[0];
     /** By token id: the token its key was made from, when keyed by token. */
     private String[] token = new String[0];
+    /**
+     * The vocabulary every cached key agrees with, or null when that is not known: a record that
+     * points at it needs no check per key, only this one per document.
+     */
+    private Vocabulary agreesWith;
 
     /** Keys are tokens when {@code byToken}, else token ids. */
     VectorKeys(boolean byToken) {
@@ -35,10 +41,24 @@ final class VectorKeys {
     }
 
     /**
+     * Before the entries of {@code doc}: when it points at a vocabulary other than the one the
+     * cached keys agree with, they are dropped, so that another vocabulary cannot write the wrong
+     * keys. A sink sees one vocabulary as a rule, so this is a check per document, not per key
+     * (looking each token up for the check cost as much as writing the key).
+     */
+    void begin(EncodedDocument doc) {
+        if (byToken && doc.vocabulary != null && doc.vocabulary != agreesWith) {
+            Arrays.fill(at, 0);
+            Arrays.fill(token, null);
+            length = 0;
+            agreesWith = doc.vocabulary;
+        }
+    }
+
+    /**
      * Appends the key of entry {@code i} of {@code doc} to {@code out}, with the comma before it
-     * unless it is the first. A token's key is used only while the document's token is that very
-     * string (one vocabulary hands out the same instances), so that another vocabulary cannot
-     * write the wrong keys.
+     * unless it is the first; {@link #begin} first. A record read from the network carries its
+     * tokens as strings of its own: each is compared with the cached key's token.
      */
     void write(EncodedDocument doc, int i, BulkBatch.Bytes out) {
         int id = doc.ids[i];
@@ -46,8 +66,8 @@ final class VectorKeys {
             grow(id);
         }
         long place = at[id];
-        if (place == 0 || (byToken && token[id] != doc.tokens[i])) {
-            place = add(id, byToken ? doc.tokens[i] : Integer.toString(id));
+        if (place == 0 || (byToken && doc.vocabulary == null && !doc.tokens[i].equals(token[id]))) {
+            place = add(id, byToken ? doc.token(i) : Integer.toString(id));
         }
         int skip = i == 0 ? 1 : 0;
         int from = (int) (place >>> 32) + skip;
@@ -66,6 +86,11 @@ final class VectorKeys {
         out.end(end + n);
     }
 
+    /** Bytes of keys held: grows with distinct keys only, never with the documents written. */
+    int bytesHeld() {
+        return length;
+    }
+
     private long add(int id, String key) {
         byte[] quoted = JsonStringEncoder.getInstance().quoteAsUTF8(key);
         int n = quoted.length + 4;
@@ -81,6 +106,9 @@ final class VectorKeys {
         bytes[length++] = ':';
         if (byToken) {
             token[id] = key;
+            if (agreesWith != null && (id >= agreesWith.size() || !key.equals(agreesWith.token(id)))) {
+                agreesWith = null; // a record from elsewhere keyed this id otherwise
+            }
         }
         return at[id];
     }

@@ -25,7 +25,7 @@ class SinkSideTest {
     private static final SourceRecord SOURCE = new SourceRecord("docs", 0, 3, 0L, null, "{}".getBytes(StandardCharsets.UTF_8));
 
     /** The bulk body lines the emitter writes for these documents. */
-    private static List<String> lines(RankFeaturesEmitter emitter, EncodedDocument... docs) throws Exception {
+    static List<String> lines(RankFeaturesEmitter emitter, EncodedDocument... docs) throws Exception {
         BulkBatch batch = new BulkBatch(0, 0);
         for (EncodedDocument d : docs) {
             assertThat(RankFeaturesEmitter.invalid(d)).isNull();
@@ -37,7 +37,7 @@ class SinkSideTest {
         return List.of(body.split("\n"));
     }
 
-    private static Document document(String id, String json, long version) {
+    static Document document(String id, String json, long version) {
         Document doc = new Document(id, "text", json.getBytes(StandardCharsets.UTF_8), SOURCE);
         doc.version = version;
         return doc;
@@ -141,7 +141,7 @@ class SinkSideTest {
         }
     }
 
-    private static Vocabulary vocabulary(Path file, List<String> tokens) throws Exception {
+    static Vocabulary vocabulary(Path file, List<String> tokens) throws Exception {
         ObjectNode tokenizer = JSON.createObjectNode();
         for (int i = 0; i < tokens.size(); i++) {
             tokenizer.with("model").with("vocab").put(tokens.get(i), i);
