@@ -36,6 +36,8 @@ public class DocumentParser extends ProcessFunction<SourceRecord, Document> {
     /** OpenSearch refuses a document id longer than this many UTF-8 bytes. */
     public static final int MAX_ID_BYTES = 512;
     private static final char BYTE_ORDER_MARK = '\uFEFF';
+    /** How a value that starts with its {@code _id} member, written compactly, starts. */
+    private static final byte[] LEADING_ID = ("{\"" + DocumentFormat.FALLBACK_ID_FIELD + "\":").getBytes(StandardCharsets.UTF_8);
 
     private final DocumentFormat format;
     private final boolean acceptDeletes;
@@ -89,7 +91,8 @@ public class DocumentParser extends ProcessFunction<SourceRecord, Document> {
         parsed.version = version;
         // _id is OpenSearch metadata: it names the document and must not be in its source; the
         // vector field is the job's. Without them (and a byte-order mark), the checked value is
-        // the source as it is, and is not written again.
+        // the source as it is, and is not written again; a leading _id is cut from its bytes.
+        // Anything else is written again without them.
         boolean asItIs = text.charAt(0) != BYTE_ORDER_MARK && !doc.has(format.outputField());
         JsonNode underscoreId = doc.get(DocumentFormat.FALLBACK_ID_FIELD);
         byte[] spliced = asItIs && underscoreId != null ? withoutLeadingMember(record.value, underscoreId) : null;
@@ -112,13 +115,14 @@ public class DocumentParser extends ProcessFunction<SourceRecord, Document> {
      * are unique, so what is left is the object without {@code _id}: one copy of the bytes instead
      * of writing the whole tree again (a fifth of this thread's time on such records).
      */
-    static byte[] withoutLeadingMember(byte[] value, JsonNode underscoreId) {
+    private static byte[] withoutLeadingMember(byte[] value, JsonNode underscoreId) {
         byte[] written = underscoreId.isTextual()
                 ? quoted(JsonStringEncoder.getInstance().quoteAsUTF8(underscoreId.textValue()))
                 : underscoreId.isIntegralNumber() ? underscoreId.asText().getBytes(StandardCharsets.US_ASCII) : null;
         int end = LEADING_ID.length + (written == null ? 0 : written.length); // the comma after the member
-        if (written == null || value.length <= end + 1 || value[end] != ',' || !Arrays.equals(value, 0, LEADING_ID.length,
-                LEADING_ID, 0, LEADING_ID.length) || !Arrays.equals(value, LEADING_ID.length, end, written, 0, written.length)) {
+        if (written == null || value.length <= end + 1 || value[end] != ','
+                || !Arrays.equals(value, 0, LEADING_ID.length, LEADING_ID, 0, LEADING_ID.length)
+                || !Arrays.equals(value, LEADING_ID.length, end, written, 0, written.length)) {
             return null;
         }
         byte[] rest = new byte[value.length - end];
@@ -126,8 +130,6 @@ public class DocumentParser extends ProcessFunction<SourceRecord, Document> {
         System.arraycopy(value, end + 1, rest, 1, rest.length - 1);
         return rest;
     }
-
-    private static final byte[] LEADING_ID = ("{\"" + DocumentFormat.FALLBACK_ID_FIELD + "\":").getBytes(StandardCharsets.UTF_8);
 
     private static byte[] quoted(byte[] escaped) {
         byte[] q = new byte[escaped.length + 2];
