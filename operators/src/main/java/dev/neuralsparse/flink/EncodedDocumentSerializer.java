@@ -9,12 +9,12 @@ import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
 
 /**
- * Flink's serializer of {@link EncodedDocument}, for when the encoder's output crosses the network
- * (another TaskManager, or chaining turned off): a token-keyed vector's tokens are written as
- * strings from the vocabulary the record points at, and read back into {@link
- * EncodedDocument#tokens}, since the sink's side may have no model. Chained, as the job runs by
- * default, records pass as objects and no token is copied. The document goes through Flink's own
- * serializer of {@link Document}.
+ * Flink's serializer of {@link EncodedDocument}, for when the encoder's output leaves its task
+ * (the sink not chained to it: chaining turned off, or another parallelism): a token-keyed
+ * vector's tokens are written as strings from the vocabulary the record points at, and read back
+ * into {@link EncodedDocument#tokens}, since the sink's side may have no model. Chained, as the
+ * job runs by default, records pass as objects and no token is copied. The document goes through
+ * Flink's own serializer of {@link Document}.
  */
 public final class EncodedDocumentSerializer extends TypeSerializer<EncodedDocument> {
     private static final long serialVersionUID = 1L;

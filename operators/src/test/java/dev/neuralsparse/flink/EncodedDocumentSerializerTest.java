@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.neuralsparse.encoder.SparseVector;
 import dev.neuralsparse.encoder.Vocabulary;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,9 +13,10 @@ import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.java.typeutils.TypeExtractor;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.InstantiationUtil;
@@ -46,8 +48,9 @@ class EncodedDocumentSerializerTest {
     @Test
     void everyOperatorSeesTheTypeWithItsOwnSerializerNeverAPojoOrKryo() {
         assertThat(TypeInformation.of(EncodedDocument.class)).isInstanceOf(EncodedDocumentTypeInfo.class);
-        assertThat(TypeExtractor.getUnaryOperatorReturnType(new Passing(), ProcessFunction.class, 0, 1, new int[] {1, 0},
-                TypeInformation.of(EncodedDocument.class), null, false)).isInstanceOf(EncodedDocumentTypeInfo.class);
+        DataStream<EncodedDocument> routed = StreamExecutionEnvironment.getExecutionEnvironment()
+                .fromData(EncodedDocument.deletion(SinkSideTest.document("d", "{}", 1))).process(new Passing());
+        assertThat(routed.getType()).isInstanceOf(EncodedDocumentTypeInfo.class);
         assertThat(SERIALIZER).isInstanceOf(EncodedDocumentSerializer.class);
     }
 
@@ -119,7 +122,7 @@ class EncodedDocumentSerializerTest {
 
     @Test
     void deletionsAndFailuresSurviveAndCopiesShareNoArrays() throws Exception {
-        SourceRecord source = new SourceRecord("docs", 0, 3, 0L, null, "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        SourceRecord source = new SourceRecord("docs", 0, 3, 0L, null, "{}".getBytes(StandardCharsets.UTF_8));
         EncodedDocument deletion = roundTrip(EncodedDocument.deletion(Document.deletion("gone", 5, source)));
         assertThat(deletion.document.deleted).isTrue();
         assertThat(deletion.size()).isZero();

@@ -104,11 +104,11 @@ final class BenchPipelineCommand implements Command {
         try (StackLock lock = StackLock.acquire(stack.dir(), name())) {
             stack.up();
             dropLeftovers(stack, err);
-            return bench(args, stack, out, err);
+            return measure(args, stack, out, err);
         }
     }
 
-    private int bench(CliArgs args, LocalStack stack, PrintStream out, PrintStream err) throws Exception {
+    private static int measure(CliArgs args, LocalStack stack, PrintStream out, PrintStream err) throws Exception {
         int copies = args.getInt("copies", 3);
         if (copies < 2) {
             throw new CliArgs.UsageException("--copies must be at least 2: the marginal rates take the difference of two sizes");
