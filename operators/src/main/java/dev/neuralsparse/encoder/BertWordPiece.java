@@ -185,21 +185,14 @@ final class BertWordPiece {
         }
         int mark = ids.size();
         for (int start = from; start < to; ) {
-            int id = -1;
-            int end = to;
-            for (; end > start; end--) {
-                id = pieces.get(chars, start, end, start != from);
-                if (id >= 0) {
-                    break;
-                }
-            }
-            if (id < 0) {
+            long piece = pieces.longestMatch(chars, start, to, start != from);
+            if (piece < 0) {
                 ids.truncate(mark);
                 ids.add(unknown);
                 return;
             }
-            ids.add(id);
-            start = end;
+            ids.add((int) piece);
+            start = (int) (piece >>> 32);
         }
     }
 

@@ -5,30 +5,72 @@ import java.util.Map;
 /**
  * A WordPiece vocabulary looked up by characters in place: {@code get(chars, from, to, false)} is
  * {@code vocab.get(new String(chars, from, to - from))}, and with {@code true} the same for the
- * continuation prefix followed by those characters. The greedy longest match tries several
- * candidates per word; through a {@code HashMap<String, Integer>} each was a new String, its hash
- * and the prefix concatenated, most of the Java tokenizer's time.
+ * continuation prefix followed by those characters; {@link #longestMatch} is the greedy
+ * longest-match step of WordPiece. Through a {@code HashMap<String, Integer>} each candidate was a
+ * new String, its hash and the prefix concatenated, most of the Java tokenizer's time.
  *
- * <p>Open addressing, laid out for few cache misses: a slot holds an entry's full hash and where
- * the entry starts, so a candidate that is not in the vocabulary rarely reads more than its slot;
- * an entry is one run of chars (its length, continuation flag, id, then its characters).
+ * <p>Laid out for few cache misses, since the table (1 MB for BERT's vocabulary) does not stay in a
+ * core's cache while a job runs beside it. About half the candidates of a longest match are not in
+ * the vocabulary: a bit per hash in a small filter (32 KB for BERT's) turns most of them away
+ * without reading the table. Any other candidate reads one bucket, a cache line at most: open
+ * addressing over buckets of two longs, a key (the entry's hash, flags, length and id), then the
+ * entry's characters, one byte each, when it has at most {@value #INLINE_CHARS} and all ASCII (most
+ * of BERT's, and nearly every frequent one); else where its characters are in a second array.
  */
 final class WordPieceTable {
-    /** Per entry: length, continuation (0 or 1), id's low and high 16 bits, then the characters. */
-    private static final int HEADER = 4;
+    private static final int INLINE_CHARS = 8;
+    /** The multiplicative inverse of the hash's factor 31, modulo 2^32: takes a hash back one char. */
+    private static final int INVERSE_31 = 0xBDEF7BDF;
+    private static final int CONTINUATION_SEED = 0x5bd1e995;
+    /** A key's low 32 bits: these flags, the inline length in bits 24-27, the id in bits 0-23. */
+    private static final long OCCUPIED = 1L << 31;
+    private static final long CONTINUATION = 1L << 30;
+    private static final long INLINE = 1L << 29;
+    private static final int MAX_ID = (1 << 24) - 1;
+    /** What {@link #packed} answers for a candidate no inline entry can be. */
+    private static final long NOT_INLINE = -1;
 
-    private final char[] entries;
-    /** By hash slot: the hash in the high 32 bits, the entry's offset + 1 in the low; 0 for an empty slot. */
-    private final long[] slots;
+    /** Bucket i is {@code buckets[2i]}, its key, and {@code buckets[2i + 1]}: the packed chars, or the offset in {@link #longEntries}. */
+    private final long[] buckets;
     private final int mask;
+    private final int shift;
+    /** The entries not inline, each its length, then its characters. */
+    private final char[] longEntries;
+    /** Bit {@link #filterBit} of each entry's hash is set: a clear bit proves a candidate absent. */
+    private final long[] filter;
+    private final int filterShift;
+    /** The longest entry's length, first pieces and continuations apart: no longer candidate is tried. */
+    private final int longestFirst;
+    private final int longestContinuation;
     /** With no continuation prefix a continuation is looked up as a first piece. */
     private final boolean noPrefix;
 
-    private WordPieceTable(int count, int totalChars, boolean noPrefix) {
-        entries = new char[count * HEADER + totalChars];
-        slots = new long[Integer.highestOneBit(Math.max(count, 8) * 2) * 2];
-        mask = slots.length - 1;
-        this.noPrefix = noPrefix;
+    private WordPieceTable(Map<String, Integer> vocab, String prefix) {
+        int count = 0;
+        int longChars = 0;
+        int first = 0;
+        int continuation = 0;
+        for (String token : vocab.keySet()) {
+            count++;
+            longChars += inline(token, 0) ? 0 : 1 + token.length();
+            first = Math.max(first, token.length());
+            if (isContinuation(token, prefix)) {
+                count++;
+                longChars += inline(token, prefix.length()) ? 0 : 1 + token.length() - prefix.length();
+                continuation = Math.max(continuation, token.length() - prefix.length());
+            }
+        }
+        int size = Integer.highestOneBit(Math.max(count, 8) * 8 / 5 - 1) << 1; // at most 5/8 full
+        buckets = new long[2 * size];
+        mask = size - 1;
+        shift = 32 - Integer.numberOfTrailingZeros(size);
+        longEntries = new char[longChars];
+        int filterBits = Integer.highestOneBit(Math.max(count, 8) * 8); // 4-8 bits an entry: 12-22% of absent candidates pass
+        filter = new long[filterBits >>> 6];
+        filterShift = 32 - Integer.numberOfTrailingZeros(filterBits);
+        longestFirst = first;
+        longestContinuation = continuation;
+        noPrefix = prefix.isEmpty();
     }
 
     /**
@@ -36,17 +78,7 @@ final class WordPieceTable {
      * longer) also as a continuation of what follows the prefix.
      */
     static WordPieceTable of(Map<String, Integer> vocab, String prefix) {
-        int count = 0;
-        int totalChars = 0;
-        for (String token : vocab.keySet()) {
-            count++;
-            totalChars += token.length();
-            if (isContinuation(token, prefix)) {
-                count++;
-                totalChars += token.length() - prefix.length();
-            }
-        }
-        WordPieceTable table = new WordPieceTable(count, totalChars, prefix.isEmpty());
+        WordPieceTable table = new WordPieceTable(vocab, prefix);
         int at = 0;
         for (Map.Entry<String, Integer> e : vocab.entrySet()) {
             String token = e.getKey();
@@ -62,59 +94,129 @@ final class WordPieceTable {
         return !prefix.isEmpty() && token.length() > prefix.length() && token.startsWith(prefix);
     }
 
+    private static boolean inline(String token, int from) {
+        return packed(token.toCharArray(), from, token.length()) != NOT_INLINE;
+    }
+
     private int add(String token, int from, boolean continuation, int id, int at) {
-        int n = token.length() - from;
-        entries[at] = (char) n;
-        entries[at + 1] = (char) (continuation ? 1 : 0);
-        entries[at + 2] = (char) id;
-        entries[at + 3] = (char) (id >>> 16);
-        token.getChars(from, token.length(), entries, at + HEADER);
-        int hash = hash(entries, at + HEADER, at + HEADER + n, continuation);
-        int slot = slot(hash);
-        while (slots[slot] != 0) {
-            slot = (slot + 1) & mask;
+        if (id < 0 || id > MAX_ID) {
+            throw new IllegalArgumentException("token id " + id + " of '" + token + "' is outside 0.." + MAX_ID);
         }
-        slots[slot] = ((long) hash << 32) | (at + 1);
-        return at + HEADER + n;
+        char[] chars = token.toCharArray();
+        int n = chars.length - from;
+        int hash = hash(chars, from, chars.length, continuation);
+        long packed = packed(chars, from, chars.length);
+        long key = ((long) hash << 32) | OCCUPIED | (continuation ? CONTINUATION : 0) | id;
+        long value;
+        if (packed != NOT_INLINE) {
+            key |= INLINE | ((long) n << 24);
+            value = packed;
+        } else {
+            longEntries[at] = (char) n;
+            System.arraycopy(chars, from, longEntries, at + 1, n);
+            value = at;
+            at += 1 + n;
+        }
+        int bit = filterBit(hash);
+        filter[bit >>> 6] |= 1L << bit;
+        int bucket = bucket(hash);
+        while (buckets[2 * bucket] != 0) {
+            bucket = (bucket + 1) & mask;
+        }
+        buckets[2 * bucket] = key;
+        buckets[2 * bucket + 1] = value;
+        return at;
     }
 
     /** The id of {@code text[from, to)} as a first piece, or as a continuation; -1 when the vocabulary has none. */
     int get(char[] text, int from, int to, boolean continuation) {
         continuation &= !noPrefix;
-        int hash = hash(text, from, to, continuation);
-        for (int slot = slot(hash); slots[slot] != 0; slot = (slot + 1) & mask) {
-            long s = slots[slot];
-            if ((int) (s >>> 32) == hash) {
-                int at = (int) s - 1;
-                if (matches(text, from, to - from, continuation, at)) {
-                    return entries[at + 2] | (entries[at + 3] << 16);
-                }
+        return find(text, from, to, continuation, hash(text, from, to, continuation));
+    }
+
+    /**
+     * The longest piece of {@code text} that starts at {@code from} and ends by {@code to}, as a first
+     * piece or a continuation: its end in the high 32 bits and its id in the low, or -1 when no
+     * piece starts there. Each candidate's hash comes from the longer one's, one char taken back,
+     * rather than hashing every candidate anew.
+     */
+    long longestMatch(char[] text, int from, int to, boolean continuation) {
+        continuation &= !noPrefix;
+        int end = Math.min(to, from + (continuation ? longestContinuation : longestFirst));
+        int hash = hash(text, from, end, continuation);
+        for (; end > from; end--) {
+            int id = find(text, from, end, continuation, hash);
+            if (id >= 0) {
+                return ((long) end << 32) | id;
             }
+            hash = (hash - text[end - 1]) * INVERSE_31;
         }
         return -1;
     }
 
-    private boolean matches(char[] text, int from, int n, boolean continuation, int at) {
-        if (entries[at] != n || entries[at + 1] != (continuation ? 1 : 0)) {
+    private int find(char[] text, int from, int to, boolean continuation, int hash) {
+        int bit = filterBit(hash);
+        if ((filter[bit >>> 6] & (1L << bit)) == 0) {
+            return -1;
+        }
+        for (int bucket = bucket(hash); ; bucket = (bucket + 1) & mask) {
+            long key = buckets[2 * bucket];
+            if (key == 0) {
+                return -1;
+            }
+            if ((int) (key >>> 32) == hash && ((key & CONTINUATION) != 0) == continuation
+                    && matches(key, buckets[2 * bucket + 1], text, from, to)) {
+                return (int) key & MAX_ID;
+            }
+        }
+    }
+
+    private boolean matches(long key, long value, char[] text, int from, int to) {
+        if ((key & INLINE) != 0) {
+            return ((key >>> 24) & 0xF) == to - from && value == packed(text, from, to);
+        }
+        int at = (int) value;
+        if (longEntries[at] != to - from) {
             return false;
         }
-        for (int i = 0, e = at + HEADER; i < n; i++, e++) {
-            if (text[from + i] != entries[e]) {
+        for (int i = from, e = at + 1; i < to; i++, e++) {
+            if (text[i] != longEntries[e]) {
                 return false;
             }
         }
         return true;
     }
 
+    /** {@code text[from, to)} as up to eight ASCII bytes in a long, or {@link #NOT_INLINE}. */
+    private static long packed(char[] text, int from, int to) {
+        if (to - from > INLINE_CHARS) {
+            return NOT_INLINE;
+        }
+        long packed = 0;
+        for (int i = from, bits = 0; i < to; i++, bits += 8) {
+            char c = text[i];
+            if (c >= 128) {
+                return NOT_INLINE;
+            }
+            packed |= (long) c << bits;
+        }
+        return packed;
+    }
+
     private static int hash(char[] text, int from, int to, boolean continuation) {
-        int h = continuation ? 0x5bd1e995 : 0;
+        int h = continuation ? CONTINUATION_SEED : 0;
         for (int i = from; i < to; i++) {
             h = 31 * h + text[i];
         }
         return h;
     }
 
-    private int slot(int hash) {
-        return (hash * 0x9E3779B9 >>> 7) & mask;
+    private int bucket(int hash) {
+        return (hash * 0x9E3779B9) >>> shift;
+    }
+
+    /** The filter's bit for a hash: the top bits of another product than the bucket's. */
+    private int filterBit(int hash) {
+        return (hash * 0x85EBCA6B) >>> filterShift;
     }
 }

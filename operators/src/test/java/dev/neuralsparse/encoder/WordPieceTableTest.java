@@ -1,6 +1,7 @@
 package dev.neuralsparse.encoder;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.HashMap;
 import java.util.List;
@@ -8,7 +9,7 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The table answers exactly as the map it is built from, for first pieces and continuations. */
+/** The table answers exactly as the map it is built from, for first pieces and continuations, and for the longest match. */
 class WordPieceTableTest {
     private static final List<String> TOKENS = List.of("[UNK]", "un", "##aff", "##able", "a", "##a", "##", "#", "ab",
             "##ab", "é", "##é", "aff");
@@ -39,6 +40,7 @@ class WordPieceTableTest {
                 assertThat(table.get(text, from, to, false)).as("'%s'", piece).isEqualTo(vocab.getOrDefault(piece, -1));
                 assertThat(table.get(text, from, to, true)).as("'%s' + '%s'", prefix, piece)
                         .isEqualTo(vocab.getOrDefault(prefix + piece, -1));
+                assertLongestMatch(table, vocab, prefix, text, from, to);
             }
         }
     }
@@ -72,6 +74,24 @@ class WordPieceTableTest {
             String first = new String(chars, 0, to);
             assertThat(table.get(chars, 0, to, false)).as(first).isEqualTo(vocab.getOrDefault(first, -1));
             assertThat(table.get(chars, 0, to, true)).as("##" + first).isEqualTo(vocab.getOrDefault("##" + first, -1));
+            assertLongestMatch(table, vocab, "##", chars, random.nextInt(to), to);
+        }
+    }
+
+    /** {@code longestMatch} against the map, tried from the longest candidate down, for both kinds of piece. */
+    private static void assertLongestMatch(WordPieceTable table, Map<String, Integer> vocab, String prefix, char[] text,
+            int from, int to) {
+        for (boolean continuation : new boolean[] {false, true}) {
+            long expected = -1;
+            for (int end = to; end > from && expected < 0; end--) {
+                Integer id = vocab.get((continuation ? prefix : "") + new String(text, from, end - from));
+                if (id != null) {
+                    expected = ((long) end << 32) | id;
+                }
+            }
+            assertThat(table.longestMatch(text, from, to, continuation))
+                    .as("longest %s'%s'", continuation ? prefix : "", new String(text, from, to - from))
+                    .isEqualTo(expected);
         }
     }
 
@@ -90,5 +110,14 @@ class WordPieceTableTest {
                 assertThat(table.get(chars, 2, chars.length, true)).as(token).isEqualTo(id);
             }
         });
+    }
+
+    /** A key keeps an id in 24 bits: a vocabulary with a larger one is refused, naming the token. */
+    @Test
+    void refusesAnIdItCannotKeep() {
+        assertThat(WordPieceTable.of(Map.of("big", (1 << 24) - 1), "##").get("big".toCharArray(), 0, 3, false))
+                .isEqualTo((1 << 24) - 1);
+        assertThatThrownBy(() -> WordPieceTable.of(Map.of("a", 0, "huge", 1 << 24), "##"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'huge'");
     }
 }
