@@ -9,7 +9,7 @@ import java.util.Map;
  * longest-match step of WordPiece. Through a {@code HashMap<String, Integer>} each candidate was a
  * new String, its hash and the prefix concatenated, most of the Java tokenizer's time.
  *
- * <p>Laid out for few cache misses, since the table (1 MB for BERT's vocabulary) does not stay in a
+ * <p>Laid out for few cache misses, since the table (1.2 MB for BERT's vocabulary) does not stay in a
  * core's cache while a job runs beside it. About half the candidates of a longest match are not in
  * the vocabulary: a bit per hash in a small filter (32 KB for BERT's) turns most of them away
  * without reading the table. Any other candidate reads one bucket, a cache line at most: open
