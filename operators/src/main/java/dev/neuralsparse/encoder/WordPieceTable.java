@@ -9,20 +9,21 @@ import java.util.Map;
  * longest-match step of WordPiece. Through a {@code HashMap<String, Integer>} each candidate was a
  * new String, its hash and the prefix concatenated, most of the Java tokenizer's time.
  *
- * <p>Laid out for few cache misses, since the table (1.2 MB for BERT's vocabulary) does not stay in a
- * core's cache while a job runs beside it. About half the candidates of a longest match are not in
- * the vocabulary: a bit per hash in a small filter (32 KB for BERT's) turns most of them away
- * without reading the table. Any other candidate reads one bucket, a cache line at most: open
+ * <p>Laid out for few cache misses, since the table (1.2 MB for BERT's vocabulary) does not stay
+ * in a core's cache while a job runs beside it. About half the candidates of a longest match are
+ * not in the vocabulary: a bit per hash in a small filter (32 KB for BERT's) turns most of them
+ * away without reading the table. Any other candidate reads one bucket, a cache line at most: open
  * addressing over buckets of two longs, a key (the entry's hash, flags, length and id), then the
- * entry's characters, one byte each, when it has at most {@value #INLINE_CHARS} and all ASCII (most
- * of BERT's, and nearly every frequent one); else where its characters are in a second array.
+ * entry's characters, one byte each, when it has at most {@value #INLINE_CHARS} and all ASCII
+ * (most of BERT's, and nearly every frequent one); else where its characters are in a second
+ * array.
  */
 final class WordPieceTable {
     private static final int INLINE_CHARS = 8;
     /** The multiplicative inverse of the hash's factor 31, modulo 2^32: takes a hash back one char. */
     private static final int INVERSE_31 = 0xBDEF7BDF;
     private static final int CONTINUATION_SEED = 0x5bd1e995;
-    /** A key's low 32 bits: these flags, the inline length in bits 24-27, the id in bits 0-23. */
+    /** A key: the entry's hash in the high 32 bits, then these flags, the inline length (bits 24-27), the id (0-23). */
     private static final long OCCUPIED = 1L << 31;
     private static final long CONTINUATION = 1L << 30;
     private static final long INLINE = 1L << 29;
@@ -30,7 +31,7 @@ final class WordPieceTable {
     /** What {@link #packed} answers for a candidate no inline entry can be. */
     private static final long NOT_INLINE = -1;
 
-    /** Bucket i is {@code buckets[2i]}, its key, and {@code buckets[2i + 1]}: the packed chars, or the offset in {@link #longEntries}. */
+    /** Bucket i: its key at {@code 2i}, then its packed chars, or its offset in {@link #longEntries}. */
     private final long[] buckets;
     private final int mask;
     private final int shift;
@@ -65,7 +66,8 @@ final class WordPieceTable {
         mask = size - 1;
         shift = 32 - Integer.numberOfTrailingZeros(size);
         longEntries = new char[longChars];
-        int filterBits = Integer.highestOneBit(Math.max(count, 8) * 8); // 4-8 bits an entry: 12-22% of absent candidates pass
+        // 4-8 bits an entry: 12-22% of the absent candidates pass.
+        int filterBits = Integer.highestOneBit(Math.max(count, 8) * 8);
         filter = new long[filterBits >>> 6];
         filterShift = 32 - Integer.numberOfTrailingZeros(filterBits);
         longestFirst = first;

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The table answers exactly as the map it is built from, for first pieces and continuations, and for the longest match. */
+/** The table answers exactly as the map it is built from: first pieces, continuations, longest matches. */
 class WordPieceTableTest {
     private static final List<String> TOKENS = List.of("[UNK]", "un", "##aff", "##able", "a", "##a", "##", "#", "ab",
             "##ab", "é", "##é", "aff");
