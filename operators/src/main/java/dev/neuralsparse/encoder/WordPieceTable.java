@@ -12,11 +12,11 @@ import java.util.Map;
  * <p>Laid out for few cache misses, since the table (1.2 MB for BERT's vocabulary) does not stay
  * in a core's cache while a job runs beside it. About half the candidates of a longest match are
  * not in the vocabulary: a bit per hash in a small filter (32 KB for BERT's) turns most of them
- * away without reading the table. Any other candidate reads one bucket, a cache line at most: open
- * addressing over buckets of two longs, a key (the entry's hash, flags, length and id), then the
- * entry's characters, one byte each, when it has at most {@value #INLINE_CHARS} and all ASCII
- * (most of BERT's, and nearly every frequent one); else where its characters are in a second
- * array.
+ * away without reading the table. Any other candidate reads its bucket, and the next only when
+ * another entry took it (a cache line, seldom two): open addressing over buckets of two longs, a
+ * key (the entry's hash, flags, length and id), then the entry's characters, one byte each, when
+ * it has at most {@value #INLINE_CHARS} and all ASCII (most of BERT's, and nearly every frequent
+ * one); else where its characters are in a second array.
  */
 final class WordPieceTable {
     private static final int INLINE_CHARS = 8;
