@@ -22,6 +22,7 @@ final class WordPieceTable {
     private static final int INLINE_CHARS = 8;
     /** The multiplicative inverse of the hash's factor 31, modulo 2^32: takes a hash back one char. */
     private static final int INVERSE_31 = 0xBDEF7BDF;
+    /** A continuation's hash starts here: it lands apart from the first piece of the same chars. */
     private static final int CONTINUATION_SEED = 0x5bd1e995;
     /** A key: the entry's hash in the high 32 bits, then these flags, the inline length (bits 24-27), the id (0-23). */
     private static final long OCCUPIED = 1L << 31;
