@@ -93,19 +93,27 @@ public class DocumentParser extends ProcessFunction<SourceRecord, Document> {
         // vector field is the job's. Without them (and a byte-order mark), the checked value is
         // the source as it is, and is not written again; a leading _id is cut from its bytes.
         // Anything else is written again without them.
-        boolean asItIs = text.charAt(0) != BYTE_ORDER_MARK && !doc.has(format.outputField());
         JsonNode underscoreId = doc.get(DocumentFormat.FALLBACK_ID_FIELD);
-        byte[] spliced = asItIs && underscoreId != null ? withoutLeadingMember(record.value, underscoreId) : null;
-        if (asItIs && underscoreId == null) {
+        if (text.charAt(0) == BYTE_ORDER_MARK || doc.has(format.outputField())) {
+            parsed.json = writtenWithoutMetadata(doc);
+        } else if (underscoreId == null) {
             parsed.valueIsJson = true;
-        } else if (spliced != null) {
-            parsed.json = spliced;
         } else {
-            doc.remove(DocumentFormat.FALLBACK_ID_FIELD);
-            doc.remove(format.outputField());
-            parsed.json = writeCompact(doc);
+            byte[] cut = withoutLeadingMember(record.value, underscoreId);
+            parsed.json = cut != null ? cut : writtenWithoutMetadata(doc);
         }
         return parsed;
+    }
+
+    /** The document without {@code _id} and the vector field, written compactly. */
+    private byte[] writtenWithoutMetadata(ObjectNode doc) {
+        doc.remove(DocumentFormat.FALLBACK_ID_FIELD);
+        doc.remove(format.outputField());
+        try {
+            return json.writeValueAsBytes(doc);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a parsed JSON tree could not be written back", e);
+        }
     }
 
     /**
@@ -152,14 +160,6 @@ public class DocumentParser extends ProcessFunction<SourceRecord, Document> {
                     + " a version field, delete with a record that has it and a delete field", id);
         }
         return Document.deletion(id, record.offset, record);
-    }
-
-    private byte[] writeCompact(ObjectNode doc) {
-        try {
-            return json.writeValueAsBytes(doc);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a parsed JSON tree could not be written back", e);
-        }
     }
 
     private String text(ObjectNode doc, String id) throws InvalidRecord {
